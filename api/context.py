@@ -1,0 +1,50 @@
+"""Per-request state for GraphQL: one database session and the DataLoaders that batch reads."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+from strawberry.dataloader import DataLoader
+
+from db import models, queries
+
+V = TypeVar("V")
+
+
+def _batched(
+    session: Session, fetch: Callable[..., dict[int, list[V]]], keyword: str
+) -> DataLoader[int, list[V]]:
+    """A loader that answers every key of a batch with one call to a query function."""
+
+    async def load(keys: Sequence[int]) -> list[list[V]]:
+        found = fetch(session=session, **{keyword: list(keys)})
+        return [found.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Loaders:
+    session: Session
+    segments: DataLoader[int, list[models.Segment]] = field(init=False)
+    quotes: DataLoader[int, list[models.Quote]] = field(init=False)
+    mentions: DataLoader[int, list[models.Mention]] = field(init=False)
+    dosages: DataLoader[int, list[models.Dosage]] = field(init=False)
+    warnings: DataLoader[int, list[models.Warning]] = field(init=False)
+    aliases: DataLoader[int, list[str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        session = self.session
+        self.segments = _batched(session, queries.segments_for, "episode_ids")
+        self.quotes = _batched(session, queries.quotes_for, "episode_ids")
+        self.mentions = _batched(session, queries.mentions_for, "medication_ids")
+        self.dosages = _batched(session, queries.dosages_for, "medication_ids")
+        self.warnings = _batched(session, queries.warnings_for, "medication_ids")
+        self.aliases = _batched(session, queries.aliases_for, "medication_ids")
+
+
+@dataclass
+class Context:
+    session: Session
+    loaders: Loaders

@@ -1,0 +1,44 @@
+"""Relay-style connections: totalCount, nodes, edges with cursors, and pageInfo."""
+
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+import strawberry
+
+from db.pages import Page
+
+Node = TypeVar("Node")
+Row = TypeVar("Row")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[Node]):
+    cursor: str
+    node: Node
+
+
+@strawberry.type
+class Connection(Generic[Node]):
+    total_count: int
+    page_info: PageInfo
+    edges: list[Edge[Node]]
+    nodes: list[Node]
+
+    @classmethod
+    def from_page(cls, page: Page[Row], build: Callable[[Row], Node]) -> "Connection[Node]":
+        nodes = [build(row) for row in page.rows]
+        return cls(
+            total_count=page.total,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+            edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
+            nodes=nodes,
+        )

@@ -1,0 +1,1 @@
+"""Storage of episodes and claims: SQLAlchemy models, sessions, query functions and search."""

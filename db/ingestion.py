@@ -1,0 +1,68 @@
+"""Ingestion of one document: read, parse, extract and store in a single transaction."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.engine import transaction
+from db.store import Outcome, content_hash, episode_key, save_episode
+from ingest import lexicon
+from ingest.extract import extract
+from ingest.parse import ParseError, parse_document
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    source: str
+    outcome: Outcome
+    episode_id: int
+    title: str
+    segments: int
+    medications: int
+    dosages: int
+
+
+def read_text(path: Path) -> str:
+    """The file's text; ParseError when it is not UTF-8 text."""
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise ParseError(str(path), "binary data, not a text document")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ParseError(
+            str(path), f"not UTF-8 text (byte {error.start} cannot be decoded); save it as UTF-8"
+        ) from None
+
+
+def ingest_text(
+    *,
+    sessions: sessionmaker[Session],
+    text: str,
+    source: str,
+    names: lexicon.Lexicon | None = None,
+) -> Ingested:
+    """Parses and extracts `text`, then stores it whole or not at all."""
+    document = parse_document(text, source=source)
+    extraction = extract(document, names=names)
+    key = episode_key(extraction, source=Path(source).name)
+    with transaction(sessions) as session:
+        outcome, episode_id = save_episode(
+            session=session, extraction=extraction, key=key, digest=content_hash(text)
+        )
+    return Ingested(
+        source=source,
+        outcome=outcome,
+        episode_id=episode_id,
+        title=document.title,
+        segments=len(document.segments),
+        medications=len(extraction.medications),
+        dosages=len(extraction.dosages),
+    )
+
+
+def ingest_file(
+    *, sessions: sessionmaker[Session], path: Path, names: lexicon.Lexicon | None = None
+) -> Ingested:
+    return ingest_text(sessions=sessions, text=read_text(path), source=str(path), names=names)

@@ -1,0 +1,171 @@
+"""SQLAlchemy models: episodes, their transcript segments, medications and the claims about them.
+
+Every claim row (mention, dosage, warning, quote) points at the segment where it is said and,
+for filtering without a join, at its episode. Deleting an episode deletes its claims.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Episode(Base):
+    __tablename__ = "episodes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What identifies an episode across re-ingestion: its URL, else the document's file name.
+    key: Mapped[str] = mapped_column(String(512), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(256), index=True)
+    upload_date: Mapped[date | None] = mapped_column(Date, index=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    ingested_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    segments: Mapped[list["Segment"]] = relationship(
+        back_populates="episode",
+        order_by="Segment.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    quotes: Mapped[list["Quote"]] = relationship(
+        back_populates="episode",
+        order_by="Quote.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class Segment(Base):
+    __tablename__ = "segments"
+    __table_args__ = (Index("ix_segments_episode_position", "episode_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    episode: Mapped[Episode] = relationship(back_populates="segments")
+
+
+class Medication(Base):
+    __tablename__ = "medications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+
+    aliases: Mapped[list["Alias"]] = relationship(
+        back_populates="medication", order_by="Alias.name", cascade="all, delete-orphan"
+    )
+
+
+class Alias(Base):
+    """A name that resolves to a medication at query time, without the ingest vocabulary."""
+
+    __tablename__ = "aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The normalised lookup key (see ingest.text.normalise); one key names one medication.
+    key: Mapped[str] = mapped_column(String(256), unique=True)
+    name: Mapped[str] = mapped_column(String(256))
+    medication_id: Mapped[int] = mapped_column(
+        ForeignKey("medications.id", ondelete="CASCADE"), index=True
+    )
+    # A spelling heard in a transcript ("nalrexone") rather than a name from the vocabulary.
+    spoken: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    medication: Mapped[Medication] = relationship(back_populates="aliases")
+
+
+class _Claim:
+    """Columns shared by every claim: where it was said."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Mention(_Claim, Base):
+    __tablename__ = "mentions"
+    __table_args__ = (Index("ix_mentions_medication_segment", "medication_id", "segment_id"),)
+
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    confidence: Mapped[float] = mapped_column(Float)
+    matched_by: Mapped[str] = mapped_column(String(16))
+
+    segment: Mapped[Segment] = relationship()
+
+
+class Dosage(_Claim, Base):
+    __tablename__ = "dosages"
+    __table_args__ = (Index("ix_dosages_medication_value", "medication_id", "unit", "value"),)
+
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id"))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+    max_value: Mapped[float | None] = mapped_column(Float)
+    frequency: Mapped[str | None] = mapped_column(String(32))
+    per_day: Mapped[float | None] = mapped_column(Float)
+
+    segment: Mapped[Segment] = relationship()
+
+
+class Warning(_Claim, Base):
+    __tablename__ = "warnings"
+    __table_args__ = (Index("ix_warnings_medication_segment", "medication_id", "segment_id"),)
+
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+
+    segment: Mapped[Segment] = relationship()
+
+
+class Quote(_Claim, Base):
+    """A notable quote from the AI summary; `segment` is where its words are actually said."""
+
+    __tablename__ = "quotes"
+
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    claimed_seconds: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+
+    episode: Mapped[Episode] = relationship(back_populates="quotes")
+    segment: Mapped[Segment | None] = relationship()

@@ -1,0 +1,49 @@
+"""Keyset pagination: opaque cursors that stay valid while rows are added."""
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+class PageError(ValueError):
+    """A page request that cannot be served: a bad cursor or size."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    rows: Sequence[T]
+    cursors: Sequence[str]
+    has_next: bool
+    total: int
+
+
+def encode_cursor(kind: str, key: int) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{key}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str | None) -> int | None:
+    """The row key in `cursor`, or None for the first page; PageError names a bad cursor."""
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        found, _, key = raw.partition(":")
+        if found == kind:
+            return int(key)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise PageError(f"after: {cursor!r} is not a cursor from this list of {kind}s")
+
+
+def page_size(first: int | None) -> int:
+    size = DEFAULT_PAGE if first is None else first
+    if not 0 <= size <= MAX_PAGE:
+        raise PageError(f"first: {size} is out of range; ask for 0 to {MAX_PAGE} items a page")
+    return size

@@ -1,0 +1,1 @@
+"""Turns episode documents into typed records of clinical claims: parse, extract, normalise."""

@@ -1,0 +1,283 @@
+"""Finds amounts in transcript text: numbers in digits or words, their units, ranges and frequency.
+
+Whether an amount is a dose of some medication is decided in `extract`, which knows the drug
+being talked about; this module only reads the words.
+"""
+
+import re
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from functools import lru_cache
+
+from numerizer import numerize
+
+from ingest.text import Token, sentences, tokenize
+from ingest.units import to_canonical
+
+NUMBER_WORDS = {
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "hundred", "thousand",
+}  # fmt: skip
+FRACTION_WORDS = {
+    "half", "halves", "quarter", "quarters", "third", "thirds", "fourth", "fourths", "fifth",
+    "fifths", "tenth", "tenths",
+}  # fmt: skip
+# Words allowed inside a number ("four and a half", "one point five") when a number follows.
+JOINERS = {"and", "a", "an", "point", "-"}
+# A number right after these starts a word count: "a" leads "a hundred", "a half".
+LEADS = {"a", "an"}
+
+# Unit phrases as said, longest first, and the unit pint reads them as.
+UNIT_PHRASES: list[tuple[tuple[str, ...], str]] = sorted(
+    [
+        (("international", "units"), "IU"),
+        (("international", "unit"), "IU"),
+        (("iu",), "IU"),
+        (("ius",), "IU"),
+        (("units",), "IU"),
+        (("unit",), "IU"),
+        (("mg",), "mg"),
+        (("mgs",), "mg"),
+        (("milligram",), "mg"),
+        (("milligrams",), "mg"),
+        (("milligramme",), "mg"),
+        (("milligrammes",), "mg"),
+        (("mcg",), "mcg"),
+        (("mcgs",), "mcg"),
+        (("ug",), "mcg"),
+        (("µg",), "mcg"),
+        (("microgram",), "mcg"),
+        (("micrograms",), "mcg"),
+        (("g",), "g"),
+        (("gm",), "g"),
+        (("gram",), "g"),
+        (("grams",), "g"),
+        (("gramme",), "g"),
+        (("grammes",), "g"),
+        (("ml",), "mL"),
+        (("mls",), "mL"),
+        (("milliliter",), "mL"),
+        (("milliliters",), "mL"),
+        (("millilitre",), "mL"),
+        (("millilitres",), "mL"),
+        (("cc",), "mL"),
+        (("ccs",), "mL"),
+    ],
+    key=lambda phrase: -len(phrase[0]),
+)
+PER_KILOGRAM = [("per", "kilogram"), ("per", "kilo"), ("per", "kg"), ("/", "kg"), ("a", "kilo")]
+# "60 milligrams per deciliter" is a lab value and "20 milligrams per mL" a concentration.
+CONCENTRATION = re.compile(r"^\s*(?:per|/|a)\s*(?:deciliter|decilitre|dl|liter|litre|l|ml|mL)\b")
+RANGE_WORDS = {"to", "-", "–", "or", "through", "and"}
+FILLERS = {"like", "about", "maybe", "uh", "um", "around", "roughly", "say", "even", "up"}
+# A bare number after these may be a dose in the unit the speaker has been using.
+CARRY_FRAMES = {"to", "at", "take", "takes", "taking", "took", "sometimes", "then", "from", "on"}
+# ... and only when what follows does not say it counts something else ("two capsules").
+ENDS_CLAUSE = {
+    "and", "or", "but", "so", "then", "now", "because", "cuz", "i", "he", "she", "we", "you",
+    "they", "it", "instead", "maybe", "right", "okay", "yeah", "if", "when", "which", "that",
+    "for", "until", "till", "every", "once", "twice", "daily", "each", "per",
+}  # fmt: skip
+PUNCTUATION = set(".,;:?!)")
+
+# "after a week" and "in a day" say when, not how often.
+NOT_AFTER = r"(?<!after )(?<!in )(?<!for )(?<!within )(?<!than )(?<!about )"
+FREQUENCIES: list[tuple[re.Pattern[str], str, float]] = [
+    (re.compile(p, re.IGNORECASE), label, per_day)
+    for p, label, per_day in [
+        (r"\bevery other week\b|\bevery two weeks\b|\bbiweekly\b", "every other week", 1 / 14),
+        (r"\bevery other day\b|\bevery two days\b", "every other day", 1 / 2),
+        (r"\b(?:three|3) times (?:a|per|each) day\b|\bthree times daily\b|\bt\.?i\.?d\b",
+         "three times daily", 3.0),
+        (r"\b(?:twice|two times|2 times|2x) (?:a|per|each) day\b|\btwice daily\b|\bb\.?i\.?d\b",
+         "twice daily", 2.0),
+        (r"\b(?:once|one time) (?:a|per|each) week\b|\bweekly\b|\b(?:per|each|every) week\b|"
+         + NOT_AFTER + r"\ba week\b",
+         "weekly", 1 / 7),
+        (r"\b(?:once|one time) (?:a|per|each) month\b|\bmonthly\b|\b(?:per|every) month\b|"
+         + NOT_AFTER + r"\ba month\b",
+         "monthly", 1 / 30),
+        (r"\bevery night\b|\bnightly\b|\bat night\b|\bat bedtime\b|\bbefore bed\b",
+         "nightly", 1.0),
+        (r"\b(?:once|one time) (?:a|per|each) day\b|\bonce daily\b|\bdaily\b"
+         r"|\b(?:per|each|every) day\b|" + NOT_AFTER + r"\ba day\b|\bq\.?d\b", "daily", 1.0),
+    ]
+]  # fmt: skip
+FREQUENCY_REACH = 60  # characters after the amount, within its sentence
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """An amount as said: `unit` is canonical ("mg", "mL", "IU", "mg/kg"), None when bare."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+    max_value: float | None
+    unit: str | None
+    frequency: str | None = None
+    per_day: float | None = None  # doses a day, to multiply by the value
+    carriable: bool = False  # a bare number where a dose in a carried unit may stand
+    said_unit: str | None = None  # the unit as said ("g"), which a later bare number carries
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every amount with a dose unit, and every bare number in a dose-like frame."""
+    tokens = tokenize(text)
+    lowered = [token.text.lower() for token in tokens]
+    ends = [end for _, end in sentences(text)]
+    amounts: list[Amount] = []
+    index = 0
+    while index < len(tokens):
+        number = _number(tokens, lowered, index)
+        if number is None:
+            index += 1
+            continue
+        value, after = number
+        amount, after = _amount(text, tokens, lowered, index, value, after, ends)
+        if amount is not None:
+            amounts.append(amount)
+        index = after
+    return _with_frequencies(text, amounts, ends)
+
+
+def dose_follows(text: str, offset: int) -> bool:
+    """Whether an amount with a dose unit starts within a few words after `offset`."""
+    ahead = text[offset : offset + 40]
+    return any(amount.unit and amount.start <= 12 for amount in find_amounts(ahead))
+
+
+def _number(tokens: list[Token], lowered: list[str], index: int) -> tuple[float, int] | None:
+    """The number starting at token `index` and the index after it, or None."""
+    token = tokens[index]
+    word = lowered[index]
+    if token.is_number:
+        if index > 0 and lowered[index - 1] in {"$", "£", "€", "-", "#"}:
+            return None
+        end = index + 1
+    elif word in NUMBER_WORDS or word in FRACTION_WORDS or word in LEADS:
+        end = index + 1
+    else:
+        return None
+    while end < len(tokens):
+        following = lowered[end]
+        if following in NUMBER_WORDS or following in FRACTION_WORDS:
+            end += 1
+        elif following in JOINERS and end + 1 < len(tokens) and (
+            lowered[end + 1] in NUMBER_WORDS or lowered[end + 1] in FRACTION_WORDS
+            or (lowered[end + 1] in LEADS and end + 2 < len(tokens)
+                and lowered[end + 2] in FRACTION_WORDS)
+            or (following == "point" and tokens[end + 1].is_number)
+        ):  # fmt: skip
+            end += 2 if lowered[end + 1] not in LEADS else 3
+        else:
+            break
+    while end > index + 1 and lowered[end - 1] in JOINERS:
+        end -= 1
+    if word in LEADS and end == index + 1:
+        # "a gram of NMN" is one gram; "a" before anything else is no number at all.
+        unit = _unit(lowered, end)
+        return (1.0, end) if unit is not None and lowered[end] not in LEADS else None
+    value = _value(" ".join(lowered[index:end]))
+    return None if value is None else (value, end)
+
+
+@lru_cache(maxsize=4096)
+def _value(words: str) -> float | None:
+    """The number a run of words says: "four and a half" -> 4.5, "three tenths" -> 0.3."""
+    plain = words.replace(",", "")
+    try:
+        return float(Fraction(plain))
+    except (ValueError, ZeroDivisionError):
+        pass
+    said = numerize(words).replace(",", "").strip()
+    if point := re.fullmatch(r"(\d+) point (\d+)", said):
+        return float(f"{point[1]}.{point[2]}")
+    said = re.sub(r"^(\d+) (\d+/\d+)$", lambda m: str(int(m[1]) + Fraction(m[2])), said)
+    try:
+        return float(Fraction(said))
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def _unit(lowered: list[str], index: int) -> tuple[str, int] | None:
+    """The unit phrase at token `index` ("of a milligram" included) and the index after it."""
+    while index < len(lowered) and lowered[index] in {"of", "a", "an"}:
+        index += 1
+    for phrase, unit in UNIT_PHRASES:
+        if tuple(lowered[index : index + len(phrase)]) == phrase:
+            end = index + len(phrase)
+            for per in PER_KILOGRAM:
+                if tuple(lowered[end : end + len(per)]) == per:
+                    return f"{unit}/kg", end + len(per)
+            return unit, end
+    return None
+
+
+def _amount(
+    text: str,
+    tokens: list[Token],
+    lowered: list[str],
+    index: int,
+    value: float,
+    after: int,
+    ends: list[int],
+) -> tuple[Amount | None, int]:
+    low, high = value, None
+    unit = _unit(lowered, after)
+    if unit is None and after < len(tokens) and lowered[after] in RANGE_WORDS:
+        upper = _number(tokens, lowered, after + 1)
+        if upper is not None and upper[0] > value:
+            high, after = upper
+            unit = _unit(lowered, after)
+    if unit is not None:
+        said, after = unit
+        if CONCENTRATION.match(text[tokens[after - 1].end :]):
+            return None, after
+        start, end = tokens[index].start, tokens[after - 1].end
+        return _measured(text[start:end], start, end, low, high, said), after
+    if not _carriable(tokens, lowered, index, after):
+        return None, after
+    start, end = tokens[index].start, tokens[after - 1].end
+    return Amount(start, end, text[start:end], low, high, None, carriable=True), after
+
+
+def _measured(
+    said: str, start: int, end: int, low: float, high: float | None, unit: str
+) -> Amount | None:
+    mass_unit, _, per = unit.partition("/")
+    value, canonical = to_canonical(low, mass_unit)
+    top = to_canonical(high, mass_unit)[0] if high is not None else None
+    if per:
+        canonical = f"{canonical}/{per}"
+    return Amount(start, end, said, value, top, canonical, said_unit=unit)
+
+
+def _carriable(tokens: list[Token], lowered: list[str], index: int, after: int) -> bool:
+    before = index - 1
+    while before >= 0 and lowered[before] in FILLERS - {"up"}:
+        before -= 1
+    if before < 0 or lowered[before] not in CARRY_FRAMES:
+        return False
+    if after >= len(tokens):
+        return True
+    following = lowered[after]
+    return following in PUNCTUATION or following in ENDS_CLAUSE
+
+
+def _with_frequencies(text: str, amounts: list[Amount], ends: list[int]) -> list[Amount]:
+    result = []
+    for position, amount in enumerate(amounts):
+        stop = next((end for end in ends if end >= amount.end), len(text))
+        if position + 1 < len(amounts):
+            stop = min(stop, amounts[position + 1].start)
+        window = text[amount.end : min(stop, amount.end + FREQUENCY_REACH)]
+        for pattern, label, per_day in FREQUENCIES:
+            if pattern.search(window):
+                amount = replace(amount, frequency=label, per_day=per_day)
+                break
+        result.append(amount)
+    return result

@@ -1,0 +1,201 @@
+"""Extraction: from a parsed document to its mentions, doses, warnings and grounded quotes."""
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import partial
+
+from ingest import doses, lexicon, medications, warnings
+from ingest.grounding import ground, strip_quotes
+from ingest.records import Document, Dosage, Extraction, Medication, Mention, Quote, Warning
+from ingest.units import to_canonical
+
+# "anybody on it, I'm checking B12": a pronoun before any name keeps the drug being discussed.
+PRONOUN = re.compile(r"\b(?:it|this drug|this medication|this one|that drug|that one)\b", re.I)
+OF_AFTER_DOSE = re.compile(r"^\s*(?:of|of the|of your|of his|of her|of that)?\s*$", re.IGNORECASE)
+# A bare number this close to a like amount is the speaker correcting themselves ("13, 13 and a
+# half"), not a second dose.
+CORRECTION_REACH = 40
+CORRECTION_RATIO = 0.2
+# A carried unit belongs to a stretch of talk: doses within a factor of ten of the drug's own.
+CARRY_RANGE = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    segment: int
+    offset: int
+
+
+class _Talk:
+    """Which medication the speaker is talking about at each point of the transcript."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        self.places = [_Place(mention.segment, mention.start) for mention in mentions]
+        self.names = [mention.medication for mention in mentions]
+        counts: dict[str, int] = {}
+        for name in self.names:
+            counts[name] = counts.get(name, 0) + 1
+        self.only = next(iter(counts)) if len(counts) == 1 else None
+
+    def focus(self, segment: int, offset: int, *, reach: int | None = None) -> str | None:
+        """The medication named last before this point, within `reach` segments if given."""
+        position = bisect.bisect_right(
+            self.places, (segment, offset), key=lambda p: (p.segment, p.offset)
+        )
+        if position == 0:
+            return self.only
+        if reach is not None and segment - self.places[position - 1].segment > reach:
+            return self.only
+        return self.names[position - 1]
+
+
+def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extraction:
+    """Every claim in `document`, each tied to the transcript segment where it is said."""
+    names = names or lexicon.load()
+    result = Extraction(document=document)
+    whole = "\n".join(
+        [document.title, document.description]
+        + [item.text for item in document.summary]
+        + [segment.text for segment in document.segments]
+    )
+    context = medications.exact_names(whole, lexicon=names)
+    spoken: dict[str, set[str]] = {}
+    for index, segment in enumerate(document.segments):
+        found = medications.find_mentions(
+            segment.text,
+            lexicon=names,
+            context=context,
+            dose_follows=partial(doses.dose_follows, segment.text),
+        )
+        for hit in found:
+            result.mentions.append(
+                Mention(
+                    index,
+                    hit.start,
+                    hit.end,
+                    hit.text,
+                    hit.medication,
+                    hit.confidence,
+                    hit.matched_by,
+                )  # fmt: skip
+            )
+            spoken.setdefault(hit.medication, set()).add(hit.text.lower())
+    talk = _Talk(result.mentions)
+    result.dosages = _dosages(document, result.mentions, talk)
+    result.warnings = _warnings(document, result.mentions, talk)
+    result.quotes = _quotes(document)
+    used = {mention.medication for mention in result.mentions}
+    used |= {dosage.medication for dosage in result.dosages}
+    for name in sorted(used):
+        aliases = names.aliases.get(name, ())
+        heard = spoken.get(name, set()) - {alias.lower() for alias in aliases} - {name.lower()}
+        result.medications[name] = Medication(name, aliases, tuple(sorted(heard)))
+    return result
+
+
+def _dosages(document: Document, mentions: list[Mention], talk: _Talk) -> list[Dosage]:
+    found: list[Dosage] = []
+    seen: set[tuple[int, str, float, str, float | None]] = set()
+    said_units: dict[str, str] = {}  # the unit each drug was last dosed in, as said
+    history: dict[str, list[float]] = {}
+    for index, segment in enumerate(document.segments):
+        text = segment.text
+        here = [mention for mention in mentions if mention.segment == index]
+        amounts = doses.find_amounts(text)
+        for position, amount in enumerate(amounts):
+            if amount.unit is not None:
+                name = _dosed(text, amount, here, talk, index)
+                if name is None:
+                    continue
+                if amount.said_unit is not None:
+                    said_units[name] = amount.said_unit
+                value, unit, top = amount.value, amount.unit, amount.max_value
+            else:
+                name = talk.focus(index, amount.start, reach=1)
+                if name is None or name not in said_units or _corrected(amounts, position):
+                    continue
+                said = said_units[name]
+                value, unit = to_canonical(amount.value, said)
+                top = to_canonical(amount.max_value, said)[0] if amount.max_value else None
+                earlier = history.get(name, [])
+                if not earlier or not (
+                    min(earlier) / CARRY_RANGE <= value <= max(earlier) * CARRY_RANGE
+                ):
+                    continue
+            history.setdefault(name, []).append(value)
+            key = (index, name, value, unit, top)
+            if key in seen:
+                continue
+            seen.add(key)
+            per_day = value * amount.per_day if amount.per_day is not None else None
+            found.append(
+                Dosage(
+                    index,
+                    amount.start,
+                    amount.end,
+                    amount.text,
+                    name,
+                    value,
+                    unit,
+                    top,
+                    amount.frequency,
+                    per_day,
+                )  # fmt: skip
+            )
+    return found
+
+
+def _dosed(
+    text: str, amount: doses.Amount, here: list[Mention], talk: _Talk, index: int
+) -> str | None:
+    """The medication a measured amount is a dose of: "4.5 mg of LDN", "LDN ... 4.5 mg", or
+    the drug being talked about."""
+    after = [mention for mention in here if mention.start >= amount.end]
+    if after and OF_AFTER_DOSE.match(text[amount.end : after[0].start]):
+        return after[0].medication
+    sentence_start = max(text.rfind(mark, 0, amount.start) for mark in ".?!") + 1
+    sentence_end = min(
+        (found for mark in ".?!" if (found := text.find(mark, amount.end)) >= 0), default=len(text)
+    )
+    before = [m for m in here if sentence_start <= m.start < amount.start]
+    if before:
+        return before[-1].medication
+    if after and after[0].start < sentence_end:
+        return after[0].medication
+    return talk.focus(index, amount.start)
+
+
+def _corrected(amounts: list[doses.Amount], position: int) -> bool:
+    if position + 1 >= len(amounts):
+        return False
+    this, following = amounts[position], amounts[position + 1]
+    close = following.start - this.end <= CORRECTION_REACH
+    alike = abs(following.value - this.value) <= CORRECTION_RATIO * max(this.value, 1e-9)
+    return close and alike
+
+
+def _warnings(document: Document, mentions: list[Mention], talk: _Talk) -> list[Warning]:
+    found: list[Warning] = []
+    for index, segment in enumerate(document.segments):
+        here = [mention for mention in mentions if mention.segment == index]
+        for caution in warnings.find_warnings(segment.text):
+            inside = [m for m in here if caution.start <= m.start < caution.end]
+            name = inside[0].medication if inside else None
+            pronoun = PRONOUN.search(segment.text, caution.start, caution.end)
+            if not inside or (pronoun is not None and pronoun.start() < inside[0].start):
+                name = talk.focus(index, caution.start) or name
+            if name is not None:
+                found.append(Warning(index, caution.text, name, caution.kind))
+    return found
+
+
+def _quotes(document: Document) -> list[Quote]:
+    found = []
+    for item in document.summary:
+        if "quote" not in item.section.lower():
+            continue
+        text = strip_quotes(item.text)
+        segment, score = ground(text, document.segments)
+        found.append(Quote(text, item.seconds, segment, round(score / 100, 3)))
+    return found

@@ -1,0 +1,206 @@
+"""The medication vocabulary: exact names, brands and abbreviations, and near-miss lookup.
+
+Built from the drug-named-entity-recognition package (generic and brand names) and the curated
+file `data/lexicon.toml`. Importing the package costs about 375 MB and 1.7 s, so only ingestion
+loads it; serving resolves names through the alias table that ingestion writes to the database.
+"""
+
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+import jellyfish
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+from wordfreq import zipf_frequency
+
+from ingest.text import normalise
+
+# A single word this common in English ("diamonds", "caps") is never read as a drug name,
+# unless the curated file lists it.
+COMMON_WORD_ZIPF = 4.0
+# Below this, a word is all but unknown to English: speech-to-text's rendering of a name it
+# did not know ("nrexone", "Trazadone") rather than a rare word ("titrate", "acidosis").
+RARE_WORD_ZIPF = 1.5
+# Entries known only by a MeSH code are proteins, chemicals and drug classes ("Analgesics,
+# Opioid"), not medications someone takes; a class is not a claim about a dose.
+DRUG_SOURCES = ("drugbank_id", "medline_plus_id", "nhs_url", "wikipedia_url")
+SHORTEST_FUZZY = 5
+# Short rare words sit one edit away from some name in 100k ("triptan", "tryptan"): a near
+# miss with nothing else to support it must be long enough for one edit to be telling.
+SHORTEST_UNSUPPORTED = 8
+
+
+def squash(phrase: str) -> str:
+    """A name with no spaces, so that "nrax on" and "nraxone" can be compared."""
+    return normalise(phrase).replace(" ", "")
+
+
+def sound(word: str) -> str:
+    """A Metaphone key: "mellowtonin" and "melatonin" both give "MLTNN"."""
+    return jellyfish.metaphone(word)
+
+
+def similarity(candidate: str, target: str) -> float:
+    """0-100: how likely `candidate` is speech-to-text's rendering of `target` (both squashed).
+
+    The best of three views: the spelling, the spelling of the target's tail (speech-to-text
+    often drops the first syllable: "trexone" for "naltrexone"), and the sound.
+    """
+    score = fuzz.ratio(candidate, target)
+    if len(candidate) >= SHORTEST_FUZZY and len(candidate) >= 0.6 * len(target):
+        score = max(score, 0.95 * fuzz.ratio(candidate, target[-len(candidate) :]))
+    candidate_key, target_key = sound(candidate), sound(target)
+    if len(candidate_key) >= 3 and len(target_key) >= 3:
+        score = max(score, 0.9 * fuzz.ratio(candidate_key, target_key))
+    return float(score)
+
+
+@lru_cache(maxsize=65536)
+def word_frequency(word: str) -> float:
+    """Zipf frequency of a word in English (0 for unknown words, 7 for "the")."""
+    return float(zipf_frequency(normalise(word), "en"))
+
+
+def is_ordinary_word(word: str, *, zipf: float = RARE_WORD_ZIPF) -> bool:
+    return word_frequency(word) >= zipf
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    name: str  # canonical name
+    exact: bool  # the canonical name itself rather than an alias
+
+
+class Lexicon:
+    """Names to canonical medications, with near-miss lookup over single-word names."""
+
+    def __init__(self, names: Mapping[str, str], aliases: Mapping[str, Iterable[str]]) -> None:
+        self.names = dict(names)
+        self.aliases = {name: tuple(sorted(set(found))) for name, found in aliases.items()}
+        # The longest name starting with each word bounds the phrases worth looking up.
+        self.widths: dict[str, int] = {}
+        for key in self.names:
+            words = key.split(" ")
+            self.widths[words[0]] = max(self.widths.get(words[0], 1), len(words))
+        self._squashed: dict[str, str] = {}
+        self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
+        self._by_sound: dict[str, set[str]] = defaultdict(set)
+        for key, name in self.names.items():
+            word = key.replace(" ", "")
+            if len(word) < SHORTEST_FUZZY or not word.isalpha():
+                continue
+            self._squashed.setdefault(word, name)
+            self._by_shape[word[0], len(word)].append(word)
+            self._by_sound[sound(word)].add(name)
+
+    def resolve(self, phrase: str) -> Resolved | None:
+        """The medication a phrase names exactly (by name, brand or abbreviation), if any."""
+        key = normalise(phrase)
+        name = self.names.get(key)
+        if name is None:
+            return None
+        return Resolved(name=name, exact=key == normalise(name))
+
+    def closest(self, word: str) -> tuple[str, float] | None:
+        """The medication a rare word most likely misspells, with a 0-100 score, or None.
+
+        Only strong evidence counts here, since nothing else supports the match: one or two
+        edits away from a name, or sounding the same and spelt much alike.
+        """
+        word = squash(word)
+        if len(word) < SHORTEST_UNSUPPORTED:
+            return None
+        best: tuple[str, float] | None = None
+        for length in range(len(word) - 2, len(word) + 3):
+            bucket = self._by_shape.get((word[0], length))
+            if not bucket:
+                continue
+            allowed = 1 if len(word) < 9 else 2
+            hit = process.extractOne(
+                word, bucket, scorer=Levenshtein.distance, score_cutoff=allowed
+            )
+            if hit is not None:
+                score = float(fuzz.ratio(word, hit[0]))
+                if best is None or score > best[1]:
+                    best = (self._squashed[hit[0]], score)
+        if best is None:
+            names = self._by_sound.get(sound(word), ())
+            scored = [(name, float(fuzz.ratio(word, squash(name)))) for name in names]
+            best = max(scored, key=lambda pair: pair[1], default=None)
+            if best is not None and best[1] < 75:
+                best = None
+        return best
+
+    def spellings(self, name: str) -> Iterator[str]:
+        """The squashed single-word spellings of a medication, for comparing near misses."""
+        # Only one-word names: a tail of "creatine monohydrate" is not a spelling of creatine.
+        for alias in (name, *self.aliases.get(name, ())):
+            word = normalise(alias)
+            if len(word) >= SHORTEST_FUZZY and word.isalpha():
+                yield word
+
+
+def _is_medication(data: Mapping[str, Any]) -> bool:
+    return any(data.get(key) for key in DRUG_SOURCES)
+
+
+def build(
+    vocabulary: Mapping[str, list[str]],
+    canonical_data: Mapping[str, Mapping[str, Any]],
+    curated: Mapping[str, Mapping[str, list[str]]],
+    ignored: Iterable[str] = (),
+) -> Lexicon:
+    """A lexicon from the vocabulary's variant -> canonical map, filtered, plus curated names."""
+    names: dict[str, str] = {}
+    aliases: dict[str, set[str]] = defaultdict(set)
+    skip = {normalise(name) for name in ignored}
+    for variant, canonicals in vocabulary.items():
+        canonical = canonicals[0]
+        if normalise(canonical) in skip or not _is_medication(canonical_data.get(canonical, {})):
+            continue
+        key = normalise(variant)
+        if not key or key in skip:
+            continue
+        if " " not in key and is_ordinary_word(key, zipf=COMMON_WORD_ZIPF):
+            continue
+        names.setdefault(key, canonical)
+        aliases[canonical].add(variant)
+    for name, entry in curated.items():
+        for alias in [name, *entry.get("aliases", ())]:
+            key = normalise(alias)
+            previous = names.get(key)
+            if previous is not None and previous != name:
+                aliases[previous].discard(alias)
+            names[key] = name
+            aliases[name].add(alias.lower())
+    return Lexicon(names, aliases)
+
+
+def _data(name: str) -> dict[str, Any]:
+    return tomllib.loads(resources.files("ingest").joinpath("data", name).read_text("utf-8"))
+
+
+def curated_names() -> dict[str, dict[str, list[str]]]:
+    return _data("lexicon.toml")
+
+
+def ignored_names() -> list[str]:
+    return list(_data("not_medications.toml")["names"])
+
+
+@cache
+def load() -> Lexicon:
+    """The full lexicon; the first call imports the vocabulary package (about 2 s)."""
+    from drug_named_entity_recognition import drugs_finder
+
+    return build(
+        drugs_finder.drug_variant_to_canonical,
+        drugs_finder.drug_canonical_to_data,
+        curated_names(),
+        ignored_names(),
+    )

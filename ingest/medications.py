@@ -1,0 +1,173 @@
+"""Finds medication mentions in transcript text: exact names and aliases, then near misses."""
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+
+from ingest.lexicon import Lexicon, is_ordinary_word, similarity, sound
+from ingest.records import MatchedBy
+from ingest.text import Token, normalise, tokenize
+
+# A near miss of a drug the episode names elsewhere needs less evidence than one out of nowhere.
+CONTEXT_SCORE = 74.0
+FUZZY_SCORE = 85.0
+DOSE_SUPPORTED_SCORE = 75.0
+ALIAS_CONFIDENCE = 0.97
+# Speech-to-text splits an unfamiliar name into up to three pieces ("sir tra lean").
+MAX_PIECES = 3
+
+
+# A drug name that modifies one of these nouns names a test or a structure of the body, not a
+# medication taken: "calcium score", "opioid receptors", "calcium channels".
+NOT_TAKEN_BEFORE = {
+    "score", "scores", "scan", "scans", "receptor", "receptors", "channel", "channels",
+    "pathway", "pathways", "antibodies", "antibody",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    start: int  # character offsets
+    end: int
+    text: str
+    medication: str
+    confidence: float
+    matched_by: MatchedBy
+
+
+def exact_names(text: str, *, lexicon: Lexicon) -> set[str]:
+    """The medications `text` names exactly, for the context that supports near misses."""
+    tokens = tokenize(text)
+    return {found.medication for found in _exact(tokens, _keys(tokens), text, lexicon)[0]}
+
+
+def find_mentions(
+    text: str,
+    *,
+    lexicon: Lexicon,
+    context: Collection[str] = (),
+    dose_follows: Callable[[int], bool] = lambda _: False,
+) -> list[Found]:
+    """Mentions in order: exact names first, then misspellings with enough support.
+
+    `context` holds the medications named elsewhere in the episode; `dose_follows(offset)` says
+    whether a dose comes right after a character offset, which supports a near miss too.
+    Overlapping readings of the same words ("lotto nrexone", "nrexone") go to the best score.
+    """
+    tokens = tokenize(text)
+    keys = _keys(tokens)
+    found, covered = _exact(tokens, keys, text, lexicon)
+    targets = _Targets(lexicon, context)
+    candidates = [
+        candidate
+        for index, token in enumerate(tokens)
+        if index not in covered and token.is_word
+        for candidate in _near_misses(tokens, keys, index, covered, lexicon, targets, dose_follows)
+    ]
+    candidates.sort(key=lambda candidate: (-candidate[0], candidate[4] - candidate[3]))
+    for score, name, matched_by, first, last in candidates:
+        if covered.intersection(range(first, last)):
+            continue
+        covered.update(range(first, last))
+        start, end = tokens[first].start, tokens[last - 1].end
+        confidence = round(min(score / 100, 0.95), 3)
+        found.append(Found(start, end, text[start:end], name, confidence, matched_by))
+    return sorted(found, key=lambda hit: hit.start)
+
+
+class _Targets:
+    """The episode's medications, by one-word spelling and by sound, for near misses."""
+
+    def __init__(self, lexicon: Lexicon, names: Collection[str]) -> None:
+        self.spellings = {
+            spelling: name for name in sorted(names) for spelling in lexicon.spellings(name)
+        }
+        self.by_sound: dict[str, set[str]] = {}
+        for spelling, name in self.spellings.items():
+            self.by_sound.setdefault(sound(spelling), set()).add(name)
+
+    def best(self, word: str) -> tuple[float, str, MatchedBy] | None:
+        """The medication `word` most resembles, if it resembles one enough."""
+        best: tuple[float, str, MatchedBy] | None = None
+        for spelling, name in self.spellings.items():
+            score = similarity(word, spelling)
+            if score >= CONTEXT_SCORE and (best is None or score > best[0]):
+                best = (score, name, MatchedBy.CONTEXT)
+        return best
+
+    def sounding(self, word: str) -> tuple[float, str, MatchedBy] | None:
+        """A medication that sounds exactly like `word` ("met forman", "sir tra lean")."""
+        names = self.by_sound.get(sound(word))
+        return self.best(word) if names else None
+
+
+def _keys(tokens: list[Token]) -> list[str]:
+    return [normalise(token.text) if token.is_word else "" for token in tokens]
+
+
+def _exact(
+    tokens: list[Token], keys: list[str], text: str, lexicon: Lexicon
+) -> tuple[list[Found], set[int]]:
+    found: list[Found] = []
+    covered: set[int] = set()
+    index = 0
+    while index < len(tokens):
+        first = keys[index].split(" ")[0]
+        widest = min(lexicon.widths.get(first, 0), len(tokens) - index) if first else 0
+        for width in range(widest, 0, -1):
+            if not keys[index + width - 1]:
+                continue
+            resolved = lexicon.resolve(" ".join(keys[index : index + width]))
+            if resolved is None:
+                continue
+            if index + width < len(keys) and keys[index + width] in NOT_TAKEN_BEFORE:
+                covered.update(range(index, index + width))
+                index += width
+                break
+            start, end = tokens[index].start, tokens[index + width - 1].end
+            exact = MatchedBy.EXACT if resolved.exact else MatchedBy.ALIAS
+            confidence = 1.0 if resolved.exact else ALIAS_CONFIDENCE
+            found.append(Found(start, end, text[start:end], resolved.name, confidence, exact))
+            covered.update(range(index, index + width))
+            index += width
+            break
+        else:
+            index += 1
+    return found, covered
+
+
+def _near_misses(
+    tokens: list[Token],
+    keys: list[str],
+    index: int,
+    covered: set[int],
+    lexicon: Lexicon,
+    targets: _Targets,
+    dose_follows: Callable[[int], bool],
+) -> list[tuple[float, str, MatchedBy, int, int]]:
+    """Readings of the word at `index` as a drug, alone or joined with the pieces after it
+    ("nrax on"): (score, medication, how, first token, token after the last)."""
+    readings = []
+    first = tokens[index]
+    word = keys[index].replace(" ", "")
+    if len(word) >= 4 and not is_ordinary_word(word):
+        best = targets.best(word)
+        if best is None:
+            closest = lexicon.closest(word)
+            needed = DOSE_SUPPORTED_SCORE if dose_follows(first.end) else FUZZY_SCORE
+            if closest is not None and closest[1] >= needed:
+                best = (closest[1], closest[0], MatchedBy.FUZZY)
+        if best is not None:
+            readings.append((*best, index, index + 1))
+    rare = not is_ordinary_word(word)
+    for last in range(index + 1, min(index + MAX_PIECES, len(tokens))):
+        if last in covered or not tokens[last].is_word:
+            break
+        rare = rare or not is_ordinary_word(keys[last])
+        joined = "".join(keys[index : last + 1]).replace(" ", "")
+        if is_ordinary_word(joined, zipf=1.0):
+            continue
+        # Pieces that are each ordinary words count only when they sound exactly like the name.
+        best = targets.best(joined) if rare else targets.sounding(joined)
+        if best is not None:
+            readings.append((*best, index, last + 1))
+    return readings

@@ -1,0 +1,121 @@
+"""Typed records passed from parsing to extraction to storage."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class MatchedBy(StrEnum):
+    """How a medication name in the text was resolved to a canonical drug."""
+
+    EXACT = "EXACT"  # the vocabulary's own name for the drug
+    ALIAS = "ALIAS"  # a brand, abbreviation or synonym
+    FUZZY = "FUZZY"  # a close misspelling, accepted on its own strength
+    CONTEXT = "CONTEXT"  # a looser misspelling of a drug the episode names elsewhere
+
+
+class WarningKind(StrEnum):
+    SIDE_EFFECT = "SIDE_EFFECT"
+    STOP_CONDITION = "STOP_CONDITION"
+    CONTRAINDICATION = "CONTRAINDICATION"
+    INTERACTION = "INTERACTION"
+    TIMING = "TIMING"
+    MONITORING = "MONITORING"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One timestamped paragraph of the transcript."""
+
+    seconds: int
+    text: str
+    line: int  # 1-based line of the document, for error messages
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryItem:
+    """One line of the AI summary, with its section heading and claimed timestamp."""
+
+    section: str
+    text: str
+    seconds: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed episode document."""
+
+    title: str
+    channel: str | None
+    upload_date: date | None
+    url: str | None
+    duration_seconds: int | None
+    description: str
+    summary: tuple[SummaryItem, ...]
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    segment: int  # index into Document.segments
+    start: int  # character offsets in the segment's text
+    end: int
+    text: str
+    medication: str  # canonical name
+    confidence: float
+    matched_by: MatchedBy
+
+
+@dataclass(frozen=True, slots=True)
+class Dosage:
+    segment: int
+    start: int
+    end: int
+    text: str
+    medication: str
+    value: float
+    unit: str
+    max_value: float | None = None
+    frequency: str | None = None
+    per_day: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:
+    segment: int
+    text: str
+    medication: str
+    kind: WarningKind
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A notable quote from the summary, grounded in the segment where its words are said."""
+
+    text: str
+    claimed_seconds: int | None
+    segment: int | None
+    score: float
+
+    @property
+    def grounded(self) -> bool:
+        return self.segment is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Medication:
+    name: str
+    aliases: tuple[str, ...]  # names from the vocabulary: brands, abbreviations, synonyms
+    heard: tuple[str, ...] = ()  # other spellings the transcript used ("nalrexone")
+
+
+@dataclass(slots=True)
+class Extraction:
+    """Everything extracted from one document, ready to store."""
+
+    document: Document
+    medications: dict[str, Medication] = field(default_factory=dict)
+    mentions: list[Mention] = field(default_factory=list)
+    dosages: list[Dosage] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)

@@ -1,0 +1,74 @@
+"""Word tokens with character offsets, and sentence and clause boundaries, for transcript text."""
+
+import re
+from dataclasses import dataclass
+
+# Numbers keep their decimal point, thousands separators and fractions ("4.5", "2,000", "1/2");
+# words keep inner hyphens, apostrophes and trailing digits ("low-dose", "drug's", "B12",
+# "KSM-66"); any other mark is a token.
+TOKEN = re.compile(
+    r"\d+(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?(?:/\d+)?|[A-Za-z]+\d*(?:['’-][A-Za-z0-9]+)*\+?|\S"
+)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+CLAUSE_BREAK = re.compile(r"\s*(?:;|,\s*but\b|\bbut\b|\band\s+(?=if\b|when\b|then\b|take\b))\s*")
+
+
+NON_WORD = re.compile(r"[^a-z0-9+]+")
+
+
+def normalise(phrase: str) -> str:
+    """The lookup key of a name: lower case, possessives dropped, punctuation as single spaces.
+
+    Used for medication names at ingestion and at query time alike, so "Low-Dose Naltrexone",
+    "low dose naltrexone" and "LDN's" find the same alias rows.
+    """
+    return NON_WORD.sub(" ", phrase.lower().replace("’s", "").replace("'s", "")).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_number(self) -> bool:
+        return self.text[0].isdigit()
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalpha()
+
+
+def tokenize(text: str) -> list[Token]:
+    return [Token(match.group(0), match.start(), match.end()) for match in TOKEN.finditer(text)]
+
+
+def spans(text: str, pattern: re.Pattern[str], start: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of the pieces of `text` between matches of `pattern`, offsets kept."""
+    pieces = []
+    position = 0
+    for match in pattern.finditer(text):
+        if match.start() > position:
+            pieces.append((start + position, start + match.start()))
+        position = match.end()
+    if position < len(text):
+        pieces.append((start + position, start + len(text)))
+    return pieces
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    return spans(text, SENTENCE_END)
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """Sentences cut further where a new instruction or condition begins."""
+    return [
+        piece
+        for begin, end in sentences(text)
+        for piece in spans(text[begin:end], CLAUSE_BREAK, begin)
+    ]

@@ -1,0 +1,130 @@
+"""Finds cautionary advice in transcript text and says what kind it is.
+
+Each clause is tested against cue patterns per kind; the medication it concerns is decided in
+`extract`, which follows the drug being talked about.
+"""
+
+import re
+from dataclasses import dataclass
+
+from ingest.records import WarningKind
+from ingest.text import clauses
+
+# Effects that, said of a drug, are its side effects whatever the wording.
+ADVERSE = (
+    r"(?:vivid|technicolou?r|weird|strange|bad) dreams|nightmares|nausea|nauseous|vomiting"
+    r"|diarrh?o?ea|constipation|bloating|gi (?:upset|issues|side effects|symptoms)"
+    r"|stomach (?:upset|issues)|upset stomach|(?:next[- ]day )?grogg(?:y|iness)|hung ?over"
+    r"|hangover|weight gain|hair loss|rash(?:es)?|(?:mouth|canker) (?:ulcers|sores)|mouth sores"
+    r"|muscle (?:aches?|cramps|weakness)|myalgias?|dry mouth|palpitations"
+    r"|sexual (?:side effects|dysfunction)|low libido|brain zaps|jitter(?:y|iness)|bruising"
+    r"|hypoglyc(?:a)?emia|sleepwalking|sleep[- ]?driving|complex sleep behaviou?rs"
+    r"|withdrawal|discontinuation syndrome|fishy burps|reflux|heartburn|flushing"
+)
+# Symptoms that may be the illness itself ("he has burning pain"): a side effect only when the
+# speaker says the drug brings them.
+GENERAL = (
+    r"headaches?|insomnia|drows(?:y|iness)|dizz(?:y|iness)|lighthead(?:ed|edness)|fatigue"
+    r"|tired(?:ness)?|itch(?:ing|iness)?|ulcers|(?:muscle |joint )?pain|anxiety|agitation"
+    r"|irritability|bleeding|swelling|edema|sweating|tremors?|acidosis|memory (?:loss|problems)"
+    r"|activat(?:es|ed|ing) (?:them|you|him|her)|wired|foggy"
+)
+BRINGS = (
+    r"side[- ]effects?|complaints?|common|downside|catch|cause[sd]?|causing|gives?|giving|get"
+    r"|gets|getting|experience[sd]?|report\w*|notice[sd]?|develop\w*|leads? to|makes? (?:you|them"
+    r"|people|some)|feel|felt|say it|risk"
+)
+CUES: dict[WarningKind, re.Pattern[str]] = {
+    kind: re.compile(pattern, re.IGNORECASE)
+    for kind, pattern in {
+        WarningKind.STOP_CONDITION: (
+            r"\b(?:stop(?:ping|ped)?|discontinu\w*|hold(?:ing)? (?:it|off|them)|pause|come off"
+            r"|get off|skip(?:ping)? it|taper\w*|cold turkey|abrupt\w*)\b"
+            r"(?=.*\b(?:if|when|during|before|while|until|in case|abrupt\w*|surgery|infection)\b)"
+            r"|\b(?:if|when|during|before|while)\b.*\b(?:stop(?:ping)?|discontinu\w*"
+            r"|hold(?:ing)? (?:it|off|them|the \w+|your \w+)|pause|come off|get off|skip it)\b"
+            r"|\bdon'?t (?:ever )?(?:stop|quit)\b|\bnever (?:stop|quit)\b"
+        ),
+        WarningKind.INTERACTION: (
+            r"\binteract\w*\b|\bserotonin syndrome\b|\bgrapefruit\b|\bblood thinners?\b"
+            r"|\b(?:combin\w+|mix\w*)\b.*\bwith\b|\bwith (?:alcohol|a drink|drinking)\b"
+            r"|\bdrink\w* (?:alcohol )?(?:on|with) (?:it|this|them)\b|\bon top of\b"
+            r"|\btogether with\b|\bMAOIs?\b|\bwarfarin\b"
+        ),
+        WarningKind.CONTRAINDICATION: (
+            r"\bcontraindicat\w*|\bpregnan\w*|\bbreastfeeding\b|\bnursing mothers?\b"
+            r"|\b(?:shouldn'?t|should not|can'?t|cannot|must not|don'?t|do not|never) (?:take|use"
+            r"|give|be on|prescribe|put)\b|\bavoid\w*\b|\bnot (?:safe|for (?:people|anyone|patients"
+            r"|someone|you))\b|\bstay away\b|\bunsafe\b"
+        ),
+        WarningKind.TIMING: (
+            r"\b(?:before|at|near) (?:bed|bedtime|sleep)\b|\bin the (?:morning|evening|afternoon)\b"
+            r"|\bat night\b|\bwith (?:food|a meal|meals|breakfast|dinner|lunch)\b"
+            r"|\b(?:on )?an empty stomach\b|\bhours? (?:before|after)\b|\bfirst thing in\b"
+            r"|\bbefore (?:breakfast|meals|eating)\b|\bafter (?:meals|eating|dinner)\b"
+        ),
+        WarningKind.MONITORING: (
+            r"\bmonitor\w* (?:for |your |their |the |his |her )?(?:\w+ )?(?:levels?|labs?|blood"
+            r"|liver|kidney|thyroid|enzymes?|function|signs?|symptoms)\b"
+            r"|\b(?:check|test|measure|track)\w* (?:your |their |his |her |the )?"
+            r"(?:\w+ )?(?:levels?|labs?|blood|liver|kidney|thyroid|enzymes?|ck|b12|a1c|function)\b"
+            r"|\bblood (?:work|tests?|levels?)\b|\blabs\b"
+            r"|\b(?:levels?|function) (?:checked|tested)\b"
+            r"|\bget (?:it|them|that|those) checked\b|\bliver enzymes\b"
+        ),
+        WarningKind.SIDE_EFFECT: (
+            r"\b(?:" + ADVERSE + r")\b"
+            r"|\b(?:" + BRINGS + r")\b[^.]*\b(?:" + GENERAL + r")\b"
+            r"|\b(?:" + GENERAL + r")\b[^.]*\b(?:" + BRINGS + r")\b"
+        ),
+    }.items()
+}
+# Advice on when to take a drug says so: "take it in the morning", not "light in the morning".
+TAKING = re.compile(
+    r"\b(?:take|takes|taking|took|dose|dosing|dosed|use it|have it|swallow)\b", re.I
+)
+# A side effect may be named in the clause after the one that announces it ("The main
+# complaint. GI upset, diarrhea.").
+ANNOUNCES = re.compile(r"\b(?:side[- ]effects?|complaints?|downside|the catch)\b", re.IGNORECASE)
+GENERAL_SYMPTOM = re.compile(r"\b(?:" + GENERAL + r")\b", re.IGNORECASE)
+NEGATED = re.compile(
+    r"\b(?:no|zero|without|doesn'?t (?:have|cause|give)|don'?t (?:see|get)|didn'?t)\b"
+    r"[^.]{0,25}\b(?:side[- ]effects?|problems?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Caution:
+    start: int
+    end: int
+    text: str
+    kind: WarningKind
+
+
+def find_warnings(text: str) -> list[Caution]:
+    """One caution per clause and kind, in order; a clause may hold several kinds."""
+    found = []
+    announced = False
+    for start, end in clauses(text):
+        clause = text[start:end].strip()
+        if len(clause) < 8 or NEGATED.search(clause):
+            announced = False
+            continue
+        for kind, cue in CUES.items():
+            if not cue.search(clause):
+                continue
+            if kind is WarningKind.TIMING and not TAKING.search(clause):
+                continue
+            found.append(Caution(start, end, clause, kind))
+        if (
+            announced
+            and GENERAL_SYMPTOM.search(clause)
+            and not any(
+                caution.start == start and caution.kind is WarningKind.SIDE_EFFECT
+                for caution in found
+            )
+        ):
+            found.append(Caution(start, end, clause, WarningKind.SIDE_EFFECT))
+        announced = bool(ANNOUNCES.search(clause))
+    return found

@@ -1,0 +1,87 @@
+"""The GraphQL contract, through the real ASGI app, on each database."""
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.app import create_app
+from tests.conftest import post_graphql
+
+DOSING_ADVICE = """
+query DosingAdvice($name: String!) {
+  medication(name: $name) {
+    name
+    aliases
+    mentions { text confidence matchedBy source { seconds } }
+    dosages { value unit text source { seconds timestamp url text episode { title url } } }
+    warnings { text kind source { seconds timestamp url } }
+  }
+}
+"""
+
+EPISODES = """
+{ episodes(first: 10) { totalCount nodes { id title channel uploadDate url durationSeconds
+    segments { seconds timestamp text url }
+    quotes { text claimedSeconds source { seconds } } } } }
+"""
+
+
+@pytest.fixture
+def app(engine: Engine, seeded: sessionmaker[Session]):  # type: ignore[no-untyped-def]
+    return create_app(engine)
+
+
+@pytest.mark.parametrize("name", ["LDN", "naltrexone", "low-dose naltrexone", "Vivitrol"])
+def test_dosing_advice_for_any_name(app, name: str) -> None:  # type: ignore[no-untyped-def]
+    medication = post_graphql(app, DOSING_ADVICE, {"name": name})["medication"]
+    assert medication["name"] == "naltrexone"
+    assert {"ldn", "vivitrol"} <= {alias.lower() for alias in medication["aliases"]}
+    mentioned = {m["source"]["seconds"] for m in medication["mentions"]}
+    assert len(mentioned & {0, 106, 143, 190, 224, 439, 519}) >= 6
+    doses = {(d["value"], d["unit"], d["source"]["seconds"]) for d in medication["dosages"]}
+    assert {(4.5, "mg", 106), (9.0, "mg", 224), (13.5, "mg", 275), (50.0, "mg", 0)} <= doses
+    at_106 = next(d for d in medication["dosages"] if d["source"]["seconds"] == 106)
+    assert at_106["text"] == "four and a half milligrams"
+    assert at_106["source"]["timestamp"] == "00:01:46"
+    assert at_106["source"]["url"] == "https://www.youtube.com/watch?v=d0S7_H0UdjY&t=106s"
+    assert at_106["source"]["text"].startswith("And so what I mean by that")
+    assert at_106["source"]["episode"]["title"].startswith("Low-Dose Naltrexone")
+    warnings = [(w["source"]["timestamp"], w["text"]) for w in medication["warnings"]]
+    assert any(t == "00:05:50" and "infection" in text for t, text in warnings)
+    assert any(t == "00:04:35" and "vivid dreams" in text for t, text in warnings)
+    assert any(t == "00:05:50" and "morning" in text for t, text in warnings)
+
+
+def test_unknown_medication_is_null(app) -> None:  # type: ignore[no-untyped-def]
+    assert post_graphql(app, DOSING_ADVICE, {"name": "parsecs"})["medication"] is None
+
+
+def test_money_and_percentages_are_not_dosages(app) -> None:  # type: ignore[no-untyped-def]
+    medication = post_graphql(app, DOSING_ADVICE, {"name": "LDN"})["medication"]
+    texts = " ".join(d["text"] for d in medication["dosages"])
+    assert "30" not in texts and "%" not in texts
+
+
+def test_medications_are_drugs_only(app) -> None:  # type: ignore[no-untyped-def]
+    names = {m["name"] for m in post_graphql(app, "{ medications { name } }")["medications"]}
+    assert "naltrexone" in names
+    assert not names & {"receptor", "microglia", "toll-like receptor 4", "stroke", "serotonin"}
+
+
+def test_episodes_segments_and_grounded_quotes(app) -> None:  # type: ignore[no-untyped-def]
+    episodes = post_graphql(app, EPISODES)["episodes"]
+    assert episodes["totalCount"] == 5
+    seed = next(e for e in episodes["nodes"] if e["channel"] == "Peter Attia MD")
+    assert seed["uploadDate"] == "2025-04-25"
+    assert seed["durationSeconds"] == 540
+    assert len(seed["segments"]) == 12
+    assert seed["segments"][2] == {
+        "seconds": 106,
+        "timestamp": "00:01:46",
+        "text": seed["segments"][2]["text"],
+        "url": "https://www.youtube.com/watch?v=d0S7_H0UdjY&t=106s",
+    }
+    magical = next(q for q in seed["quotes"] if "magical" in q["text"])
+    assert magical["text"] == "In some patients, Peter, this drug's been magical, like magical."
+    assert magical["source"]["seconds"] == 106
+    assert magical["claimedSeconds"] == 143

@@ -1,0 +1,127 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when one answers) and documents."""
+
+import asyncio
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+
+from db.engine import create_schema, make_engine, session_factory
+from db.ingestion import ingest_file
+from ingest import lexicon
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "ldn-mackey-attia.md"
+GOLD = ROOT / "tests" / "gold"
+DOCUMENTS = ROOT / "tests" / "documents"
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@dataclass(frozen=True)
+class Gold:
+    """A document and its hand-written labels (see tests/gold/README.md)."""
+
+    path: Path
+    labels: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+def gold_documents() -> list[Gold]:
+    return [
+        Gold(
+            path=GOLD / label.name.replace(".gold.json", ".md"),
+            labels=json.loads(label.read_text()),
+        )
+        for label in sorted(GOLD.glob("*.gold.json"))
+    ]
+
+
+def gold_path(gold: Gold) -> Path:
+    """The seed lives in seeds/, the other gold documents beside their labels."""
+    return SEED if gold.name == SEED.stem else gold.path
+
+
+@pytest.fixture(scope="session")
+def names() -> lexicon.Lexicon:
+    return lexicon.load()
+
+
+def _postgres_engine() -> tuple[Engine, str]:
+    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES)
+    try:
+        probe = create_engine(url)
+        with probe.connect() as connection:
+            connection.execute(text("select 1"))
+        probe.dispose()
+    except OperationalError as error:
+        reason = f"no PostgreSQL answers at {url} ({str(error).splitlines()[0]})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI runs every database test on PostgreSQL too")
+        pytest.skip(f"{reason}; set TEST_DATABASE_URL to run the PostgreSQL tests")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    # Each test gets a schema of its own, so runs can repeat and never see each other's rows.
+    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    return engine, schema
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database with the schema created, on each backend."""
+    schema = None
+    if request.param == "sqlite":
+        made = make_engine(f"sqlite:///{tmp_path / 'claimdex.db'}")
+    else:
+        made, schema = _postgres_engine()
+    create_schema(made)
+    yield made
+    made.dispose()
+    if schema is not None:
+        admin = create_engine(os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES))
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return session_factory(engine)
+
+
+@pytest.fixture
+def seeded(sessions: sessionmaker[Session], names: lexicon.Lexicon) -> sessionmaker[Session]:
+    """A database holding the seed and the gold documents."""
+    for gold in gold_documents():
+        ingest_file(sessions=sessions, path=gold_path(gold), names=names)
+    return sessions
+
+
+def post_graphql(app: Starlette, query: str, variables: dict[str, Any] | None = None) -> Any:
+    """The JSON answer of the real ASGI app to one GraphQL request."""
+
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.post("/graphql", json={"query": query, "variables": variables})
+
+    response = asyncio.run(send())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body["errors"]
+    return body["data"]

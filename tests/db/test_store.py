@@ -1,0 +1,77 @@
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import queries
+from db.ingestion import ingest_file, ingest_text
+from db.store import Outcome
+from ingest.lexicon import Lexicon
+from ingest.parse import ParseError
+from tests.conftest import DOCUMENTS, SEED
+
+
+def counts(sessions: sessionmaker[Session]) -> dict[str, int]:
+    with sessions() as session:
+        return queries.counts(session=session)
+
+
+def test_ingesting_twice_changes_nothing(sessions: sessionmaker[Session], names: Lexicon) -> None:
+    first = ingest_file(sessions=sessions, path=SEED, names=names)
+    before = counts(sessions)
+    again = ingest_file(sessions=sessions, path=SEED, names=names)
+    assert (first.outcome, again.outcome) == (Outcome.ADDED, Outcome.UNCHANGED)
+    assert again.episode_id == first.episode_id
+    assert counts(sessions) == before
+    assert before["episodes"] == 1 and before["segments"] == 12
+
+
+def test_a_changed_file_replaces_its_episode(
+    sessions: sessionmaker[Session], names: Lexicon
+) -> None:
+    ingest_file(sessions=sessions, path=SEED, names=names)
+    changed = SEED.read_text().replace("four and a half milligrams", "five milligrams")
+    result = ingest_text(sessions=sessions, text=changed, source=str(SEED), names=names)
+    assert result.outcome is Outcome.REPLACED
+    assert counts(sessions)["episodes"] == 1
+    with sessions() as session:
+        naltrexone = queries.medication_named(session=session, name="naltrexone")
+        assert naltrexone is not None
+        doses = queries.dosages_for(session=session, medication_ids=[naltrexone.id])
+        values = {(d.segment.seconds, d.value) for d in doses[naltrexone.id]}
+    assert (106, 5.0) in values and (106, 4.5) not in values
+
+
+def test_a_failed_file_writes_nothing(
+    sessions: sessionmaker[Session], names: Lexicon, tmp_path: Path
+) -> None:
+    ingest_file(sessions=sessions, path=SEED, names=names)
+    before = counts(sessions)
+    with pytest.raises(ParseError, match="no-transcript.md"):
+        ingest_file(sessions=sessions, path=DOCUMENTS / "no-transcript.md", names=names)
+    binary = tmp_path / "binary.md"
+    binary.write_bytes(b"\x89PNG\x00\x01")
+    with pytest.raises(ParseError, match="binary data"):
+        ingest_file(sessions=sessions, path=binary, names=names)
+    latin = tmp_path / "latin.md"
+    latin.write_bytes(SEED.read_text().replace("Peter", "P\u00e9ter").encode("latin-1", "replace"))
+    with pytest.raises(ParseError, match="not UTF-8"):
+        ingest_file(sessions=sessions, path=latin, names=names)
+    assert counts(sessions) == before
+
+
+def test_aliases_resolve_at_query_time(seeded: sessionmaker[Session]) -> None:
+    with seeded() as session:
+        for name in [
+            "LDN",
+            "naltrexone",
+            "low-dose naltrexone",
+            "Vivitrol",
+            "Naltrexone",
+            "nalrexone",
+        ]:
+            medication = queries.medication_named(session=session, name=name)
+            assert medication is not None and medication.name == "naltrexone", name
+        assert queries.medication_named(session=session, name="naltrexon") is not None
+        assert queries.medication_named(session=session, name="potatoes") is None
+        assert queries.medication_named(session=session, name="") is None

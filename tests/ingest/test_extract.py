@@ -1,0 +1,122 @@
+"""The acceptance suite for extraction, run on every gold document: the seed and documents
+written in its shape with other drugs, other speakers and no summary."""
+
+import re
+
+import pytest
+
+from ingest.extract import extract
+from ingest.lexicon import Lexicon
+from ingest.parse import parse_document
+from ingest.records import Extraction
+from tests.conftest import SEED, Gold, gold_documents, gold_path
+
+DOCUMENTS = gold_documents()
+
+
+def run(gold: Gold, names: Lexicon) -> Extraction:
+    path = gold_path(gold)
+    return extract(parse_document(path.read_text(), source=str(path)), names=names)
+
+
+def canonical(names: Lexicon, name: str) -> str:
+    resolved = names.resolve(name)
+    assert resolved is not None, f"gold medication {name!r} is not in the lexicon"
+    return resolved.name
+
+
+@pytest.fixture(scope="module", params=DOCUMENTS, ids=[gold.name for gold in DOCUMENTS])
+def case(request: pytest.FixtureRequest, names: Lexicon) -> tuple[Gold, Extraction]:
+    return request.param, run(request.param, names)
+
+
+def test_segments(case: tuple[Gold, Extraction]) -> None:
+    gold, extraction = case
+    assert len(extraction.document.segments) == gold.labels["segments"]
+
+
+def test_every_spelling_said_resolves_to_its_medication(
+    case: tuple[Gold, Extraction], names: Lexicon
+) -> None:
+    gold, extraction = case
+    seconds = [segment.seconds for segment in extraction.document.segments]
+    found = {(seconds[m.segment], m.medication) for m in extraction.mentions}
+    expected = {(m["seconds"], canonical(names, m["medication"])) for m in gold.labels["mentions"]}
+    assert len(found & expected) >= 0.85 * len(expected), sorted(expected - found)
+
+
+def test_medications_are_only_drugs_the_speakers_name(
+    case: tuple[Gold, Extraction], names: Lexicon
+) -> None:
+    gold, extraction = case
+    named = {canonical(names, m["medication"]) for m in gold.labels["mentions"]}
+    named |= {canonical(names, d["medication"]) for d in gold.labels["dosages"]}
+    assert set(extraction.medications) <= named
+
+
+def test_every_dose_on_the_segment_where_it_is_said(
+    case: tuple[Gold, Extraction], names: Lexicon
+) -> None:
+    gold, extraction = case
+    seconds = [segment.seconds for segment in extraction.document.segments]
+    found = {
+        (seconds[d.segment], d.medication, round(d.value, 3), d.unit, d.max_value)
+        for d in extraction.dosages
+    }
+    expected = {
+        (d["seconds"], canonical(names, d["medication"]), round(d["value"], 3), d["unit"],
+         d["maxValue"])
+        for d in gold.labels["dosages"]
+    }  # fmt: skip
+    assert len(found & expected) >= 0.9 * len(expected), sorted(expected - found)
+
+
+def test_money_counts_and_codes_are_never_doses(case: tuple[Gold, Extraction]) -> None:
+    gold, extraction = case
+    for trap in gold.labels["not_doses"]:
+        for index, segment in enumerate(extraction.document.segments):
+            for match in re.finditer(re.escape(trap), segment.text):
+                overlapping = [
+                    d.text
+                    for d in extraction.dosages
+                    if d.segment == index and d.start < match.end() and match.start() < d.end
+                ]
+                assert overlapping == [], f"{trap!r} became a dose"
+
+
+def test_warnings_are_found_and_attached(case: tuple[Gold, Extraction], names: Lexicon) -> None:
+    gold, extraction = case
+    seconds = [segment.seconds for segment in extraction.document.segments]
+    found = {(seconds[w.segment], w.medication, w.kind.value) for w in extraction.warnings}
+    expected = {
+        (w["seconds"], canonical(names, w["medication"]), w["kind"])
+        for w in gold.labels["warnings"]
+    }
+    assert len(found & expected) >= 0.85 * len(expected), sorted(expected - found)
+
+
+def test_quotes_point_where_their_words_are_said(case: tuple[Gold, Extraction]) -> None:
+    gold, extraction = case
+    seconds = [segment.seconds for segment in extraction.document.segments]
+    said = {
+        q.text: (seconds[q.segment] if q.segment is not None else None) for q in extraction.quotes
+    }
+    claimed = {q.text: q.claimed_seconds for q in extraction.quotes}
+    for quote in gold.labels.get("quotes", []):
+        assert said[quote["text"]] == quote["seconds"]
+        assert claimed[quote["text"]] == quote["claimedSeconds"]
+
+
+def test_seed_acceptance(names: Lexicon) -> None:
+    """The founding document's own checks, as the walking-skeleton issue states them."""
+    extraction = extract(parse_document(SEED.read_text(), source=str(SEED)), names=names)
+    seconds = [segment.seconds for segment in extraction.document.segments]
+    assert list(extraction.medications) == ["naltrexone"]
+    named = {seconds[m.segment] for m in extraction.mentions if m.medication == "naltrexone"}
+    assert len(named & {0, 106, 143, 190, 224, 439, 519}) >= 6
+    doses = {(seconds[d.segment], d.value, d.unit) for d in extraction.dosages}
+    assert {(106, 4.5, "mg"), (224, 9.0, "mg"), (275, 13.5, "mg"), (0, 50.0, "mg")} <= doses
+    warnings = {(seconds[w.segment], w.text) for w in extraction.warnings}
+    assert any(s == 350 and "infection" in text for s, text in warnings)
+    assert any(s == 275 and "vivid dreams" in text for s, text in warnings)
+    assert any(s == 350 and "morning" in text for s, text in warnings)

@@ -1,0 +1,63 @@
+import pytest
+
+from ingest.lexicon import Lexicon
+from ingest.medications import find_mentions
+from ingest.records import MatchedBy
+
+
+@pytest.mark.parametrize(
+    ("name", "canonical"),
+    [
+        ("LDN", "naltrexone"),
+        ("low-dose naltrexone", "naltrexone"),
+        ("Vivitrol", "naltrexone"),
+        ("Ambien", "zolpidem"),
+        ("Glumetza", "metformin"),
+        ("Rapamune", "sirolimus"),
+        ("rapamycin", "sirolimus"),
+        ("vitamin D3", "vitamin D"),
+        ("B12", "vitamin B12"),
+        ("fish oil", "omega-3"),
+    ],
+)
+def test_names_brands_and_abbreviations(names: Lexicon, name: str, canonical: str) -> None:
+    resolved = names.resolve(name)
+    assert resolved is not None and resolved.name == canonical
+
+
+@pytest.mark.parametrize("word", ["receptor", "microglia", "pain", "stroke", "serotonin", "caps"])
+def test_body_chemistry_conditions_and_words_are_not_medications(names: Lexicon, word: str) -> None:
+    assert names.resolve(word) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("a drug called lowdosese nalrexone", "nalrexone"),
+        ("So you give lotto nrexone, it blocks that", "nrexone"),
+        ("he has tried everything, let's try lowd dose nrax on", "nrax"),
+        ("Nraxone keeps them free of alcohol", "Nraxone"),
+    ],
+)
+def test_misspellings_of_a_drug_named_elsewhere(names: Lexicon, text: str, said: str) -> None:
+    found = find_mentions(text, lexicon=names, context={"naltrexone"})
+    assert [(m.text, m.medication, m.matched_by) for m in found] == [
+        (said, "naltrexone", MatchedBy.CONTEXT)
+    ]
+    assert 0 < found[0].confidence < 1
+
+
+def test_a_close_misspelling_needs_no_context(names: Lexicon) -> None:
+    found = find_mentions("I'd rather use Trazadone for that", lexicon=names)
+    assert [(m.medication, m.matched_by) for m in found] == [("trazodone", MatchedBy.FUZZY)]
+
+
+def test_near_misses_without_support_stay_out(names: Lexicon) -> None:
+    text = "the microgia hang around nerves, technicolor dreams, neurodeenerative conditions"
+    assert find_mentions(text, lexicon=names) == []
+    assert find_mentions(text, lexicon=names, context={"naltrexone"}) == []
+
+
+def test_split_names_that_sound_alike(names: Lexicon) -> None:
+    found = find_mentions("take the mellow tonin early", lexicon=names, context={"melatonin"})
+    assert [(m.text, m.medication) for m in found] == [("mellow tonin", "melatonin")]
