@@ -5,6 +5,7 @@ being talked about; this module only reads the words.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
@@ -150,7 +151,7 @@ def dose_follows(text: str, offset: int) -> bool:
     return any(amount.unit and amount.start <= 12 for amount in find_amounts(ahead))
 
 
-def _number(tokens: list[Token], lowered: list[str], index: int) -> tuple[float, int] | None:
+def _number(tokens: Sequence[Token], lowered: list[str], index: int) -> tuple[float, int] | None:
     """The number starting at token `index` and the index after it, or None."""
     token = tokens[index]
     word = lowered[index]
@@ -219,7 +220,7 @@ def _unit(lowered: list[str], index: int) -> tuple[str, int] | None:
 
 def _amount(
     text: str,
-    tokens: list[Token],
+    tokens: Sequence[Token],
     lowered: list[str],
     index: int,
     value: float,
@@ -256,7 +257,7 @@ def _measured(
     return Amount(start, end, said, value, top, canonical, said_unit=unit)
 
 
-def _carriable(tokens: list[Token], lowered: list[str], index: int, after: int) -> bool:
+def _carriable(tokens: Sequence[Token], lowered: list[str], index: int, after: int) -> bool:
     before = index - 1
     while before >= 0 and lowered[before] in FILLERS - {"up"}:
         before -= 1

@@ -54,18 +54,17 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
     """Every claim in `document`, each tied to the transcript segment where it is said."""
     names = names or lexicon.load()
     result = Extraction(document=document)
-    whole = "\n".join(
-        [document.title, document.description]
-        + [item.text for item in document.summary]
-        + [segment.text for segment in document.segments]
-    )
-    context = medications.exact_names(whole, lexicon=names)
+    scans = [medications.scan(segment.text, lexicon=names) for segment in document.segments]
+    around = "\n".join([document.title, document.description, *(i.text for i in document.summary)])
+    # A near miss is believed more readily when the episode names the drug somewhere.
+    context = medications.exact_names(around, lexicon=names).union(*(s.names for s in scans))
+    targets = medications.Targets(names, context)
     spoken: dict[str, set[str]] = {}
     for index, segment in enumerate(document.segments):
-        found = medications.find_mentions(
-            segment.text,
+        found = medications.mentions_in(
+            scans[index],
             lexicon=names,
-            context=context,
+            targets=targets,
             dose_follows=partial(doses.dose_follows, segment.text),
         )
         for hit in found:

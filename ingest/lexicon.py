@@ -82,14 +82,17 @@ class Lexicon:
     def __init__(self, names: Mapping[str, str], aliases: Mapping[str, Iterable[str]]) -> None:
         self.names = dict(names)
         self.aliases = {name: tuple(sorted(set(found))) for name, found in aliases.items()}
-        # The longest name starting with each word bounds the phrases worth looking up.
-        self.widths: dict[str, int] = {}
+        # Every proper prefix of a many-word name, so a phrase is extended word by word only
+        # while some name could still begin with it.
+        self.prefixes: set[str] = set()
         for key in self.names:
             words = key.split(" ")
-            self.widths[words[0]] = max(self.widths.get(words[0], 1), len(words))
+            for end in range(1, len(words)):
+                self.prefixes.add(" ".join(words[:end]))
         self._squashed: dict[str, str] = {}
         self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
         self._by_sound: dict[str, set[str]] = defaultdict(set)
+        self._closest: dict[str, tuple[str, float] | None] = {}
         for key, name in self.names.items():
             word = key.replace(" ", "")
             if len(word) < SHORTEST_FUZZY or not word.isalpha():
@@ -100,7 +103,10 @@ class Lexicon:
 
     def resolve(self, phrase: str) -> Resolved | None:
         """The medication a phrase names exactly (by name, brand or abbreviation), if any."""
-        key = normalise(phrase)
+        return self.resolve_key(normalise(phrase))
+
+    def resolve_key(self, key: str) -> Resolved | None:
+        """As resolve(), for a phrase already normalised."""
         name = self.names.get(key)
         if name is None:
             return None
@@ -113,6 +119,11 @@ class Lexicon:
         edits away from a name, or sounding the same and spelt much alike.
         """
         word = squash(word)
+        if word not in self._closest:
+            self._closest[word] = self._search(word)
+        return self._closest[word]
+
+    def _search(self, word: str) -> tuple[str, float] | None:
         if len(word) < SHORTEST_UNSUPPORTED:
             return None
         best: tuple[str, float] | None = None

@@ -1,9 +1,9 @@
 """Finds medication mentions in transcript text: exact names and aliases, then near misses."""
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from ingest.lexicon import Lexicon, is_ordinary_word, similarity, sound
+from ingest.lexicon import Lexicon, Resolved, is_ordinary_word, similarity, sound, word_frequency
 from ingest.records import MatchedBy
 from ingest.text import Token, normalise, tokenize
 
@@ -12,6 +12,8 @@ CONTEXT_SCORE = 74.0
 FUZZY_SCORE = 85.0
 DOSE_SUPPORTED_SCORE = 75.0
 ALIAS_CONFIDENCE = 0.97
+# Speech-to-text splits a name into pieces, but the first piece is not "the" or "and".
+FUNCTION_WORD_ZIPF = 5.5
 # Speech-to-text splits an unfamiliar name into up to three pieces ("sir tra lean").
 MAX_PIECES = 3
 
@@ -34,10 +36,32 @@ class Found:
     matched_by: MatchedBy
 
 
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """A text's tokens and the names found in it exactly; near misses are looked for after,
+    once the whole episode's exact names are known."""
+
+    text: str
+    tokens: Sequence[Token]
+    keys: list[str]
+    exact: list[Found]
+    covered: frozenset[int]
+
+    @property
+    def names(self) -> set[str]:
+        return {found.medication for found in self.exact}
+
+
+def scan(text: str, *, lexicon: Lexicon) -> Scan:
+    tokens = tokenize(text)
+    keys = _keys(tokens)
+    exact, covered = _exact(tokens, keys, text, lexicon)
+    return Scan(text, tokens, keys, exact, frozenset(covered))
+
+
 def exact_names(text: str, *, lexicon: Lexicon) -> set[str]:
     """The medications `text` names exactly, for the context that supports near misses."""
-    tokens = tokenize(text)
-    return {found.medication for found in _exact(tokens, _keys(tokens), text, lexicon)[0]}
+    return scan(text, lexicon=lexicon).names
 
 
 def find_mentions(
@@ -51,12 +75,24 @@ def find_mentions(
 
     `context` holds the medications named elsewhere in the episode; `dose_follows(offset)` says
     whether a dose comes right after a character offset, which supports a near miss too.
-    Overlapping readings of the same words ("lotto nrexone", "nrexone") go to the best score.
     """
-    tokens = tokenize(text)
-    keys = _keys(tokens)
-    found, covered = _exact(tokens, keys, text, lexicon)
-    targets = _Targets(lexicon, context)
+    targets = Targets(lexicon, context)
+    scanned = scan(text, lexicon=lexicon)
+    return mentions_in(scanned, lexicon=lexicon, targets=targets, dose_follows=dose_follows)
+
+
+def mentions_in(
+    scanned: Scan,
+    *,
+    lexicon: Lexicon,
+    targets: "Targets",
+    dose_follows: Callable[[int], bool] = lambda _: False,
+) -> list[Found]:
+    """The exact names of a scan and its near misses; overlapping readings of the same words
+    ("lotto nrexone", "nrexone") go to the best score."""
+    tokens, keys, text = scanned.tokens, scanned.keys, scanned.text
+    found = list(scanned.exact)
+    covered = set(scanned.covered)
     candidates = [
         candidate
         for index, token in enumerate(tokens)
@@ -74,19 +110,30 @@ def find_mentions(
     return sorted(found, key=lambda hit: hit.start)
 
 
-class _Targets:
-    """The episode's medications, by one-word spelling and by sound, for near misses."""
+class Targets:
+    """The episode's medications, by one-word spelling and by sound, for near misses.
+
+    Built once per episode; a misspelling said several times is scored once.
+    """
 
     def __init__(self, lexicon: Lexicon, names: Collection[str]) -> None:
+        self._best: dict[str, tuple[float, str, MatchedBy] | None] = {}
         self.spellings = {
             spelling: name for name in sorted(names) for spelling in lexicon.spellings(name)
         }
         self.by_sound: dict[str, set[str]] = {}
         for spelling, name in self.spellings.items():
             self.by_sound.setdefault(sound(spelling), set()).add(name)
+        # Split names keep their first letter ("met forman"): a cheap test before the sound key.
+        self.initials = {spelling[0] for spelling in self.spellings}
 
     def best(self, word: str) -> tuple[float, str, MatchedBy] | None:
         """The medication `word` most resembles, if it resembles one enough."""
+        if word not in self._best:
+            self._best[word] = self._score(word)
+        return self._best[word]
+
+    def _score(self, word: str) -> tuple[float, str, MatchedBy] | None:
         best: tuple[float, str, MatchedBy] | None = None
         for spelling, name in self.spellings.items():
             score = similarity(word, spelling)
@@ -96,52 +143,56 @@ class _Targets:
 
     def sounding(self, word: str) -> tuple[float, str, MatchedBy] | None:
         """A medication that sounds exactly like `word` ("met forman", "sir tra lean")."""
+        if word[:1] not in self.initials:
+            return None
         names = self.by_sound.get(sound(word))
         return self.best(word) if names else None
 
 
-def _keys(tokens: list[Token]) -> list[str]:
+def _keys(tokens: Sequence[Token]) -> list[str]:
     return [normalise(token.text) if token.is_word else "" for token in tokens]
 
 
 def _exact(
-    tokens: list[Token], keys: list[str], text: str, lexicon: Lexicon
+    tokens: Sequence[Token], keys: list[str], text: str, lexicon: Lexicon
 ) -> tuple[list[Found], set[int]]:
+    """Longest exact names first, growing each phrase only while a name could start with it."""
     found: list[Found] = []
     covered: set[int] = set()
     index = 0
     while index < len(tokens):
-        first = keys[index].split(" ")[0]
-        widest = min(lexicon.widths.get(first, 0), len(tokens) - index) if first else 0
-        for width in range(widest, 0, -1):
-            if not keys[index + width - 1]:
-                continue
-            resolved = lexicon.resolve(" ".join(keys[index : index + width]))
-            if resolved is None:
-                continue
-            if index + width < len(keys) and keys[index + width] in NOT_TAKEN_BEFORE:
-                covered.update(range(index, index + width))
-                index += width
+        best: tuple[int, Resolved] | None = None
+        phrase = ""
+        for last in range(index, len(tokens)):
+            if not keys[last]:
                 break
-            start, end = tokens[index].start, tokens[index + width - 1].end
-            exact = MatchedBy.EXACT if resolved.exact else MatchedBy.ALIAS
-            confidence = 1.0 if resolved.exact else ALIAS_CONFIDENCE
-            found.append(Found(start, end, text[start:end], resolved.name, confidence, exact))
-            covered.update(range(index, index + width))
-            index += width
-            break
-        else:
+            phrase = f"{phrase} {keys[last]}" if phrase else keys[last]
+            resolved = lexicon.resolve_key(phrase)
+            if resolved is not None:
+                best = (last + 1, resolved)
+            if phrase not in lexicon.prefixes:
+                break
+        if best is None:
             index += 1
+            continue
+        after, resolved = best
+        covered.update(range(index, after))
+        if after >= len(keys) or keys[after] not in NOT_TAKEN_BEFORE:
+            start, end = tokens[index].start, tokens[after - 1].end
+            how = MatchedBy.EXACT if resolved.exact else MatchedBy.ALIAS
+            confidence = 1.0 if resolved.exact else ALIAS_CONFIDENCE
+            found.append(Found(start, end, text[start:end], resolved.name, confidence, how))
+        index = after
     return found, covered
 
 
 def _near_misses(
-    tokens: list[Token],
+    tokens: Sequence[Token],
     keys: list[str],
     index: int,
     covered: set[int],
     lexicon: Lexicon,
-    targets: _Targets,
+    targets: Targets,
     dose_follows: Callable[[int], bool],
 ) -> list[tuple[float, str, MatchedBy, int, int]]:
     """Readings of the word at `index` as a drug, alone or joined with the pieces after it
@@ -149,7 +200,8 @@ def _near_misses(
     readings = []
     first = tokens[index]
     word = keys[index].replace(" ", "")
-    if len(word) >= 4 and not is_ordinary_word(word):
+    rare = not is_ordinary_word(word)
+    if len(word) >= 4 and rare:
         best = targets.best(word)
         if best is None:
             closest = lexicon.closest(word)
@@ -158,16 +210,15 @@ def _near_misses(
                 best = (closest[1], closest[0], MatchedBy.FUZZY)
         if best is not None:
             readings.append((*best, index, index + 1))
-    rare = not is_ordinary_word(word)
+    if not rare and word_frequency(word) >= FUNCTION_WORD_ZIPF:
+        return readings
     for last in range(index + 1, min(index + MAX_PIECES, len(tokens))):
         if last in covered or not tokens[last].is_word:
             break
         rare = rare or not is_ordinary_word(keys[last])
         joined = "".join(keys[index : last + 1]).replace(" ", "")
-        if is_ordinary_word(joined, zipf=1.0):
-            continue
         # Pieces that are each ordinary words count only when they sound exactly like the name.
         best = targets.best(joined) if rare else targets.sounding(joined)
-        if best is not None:
+        if best is not None and not is_ordinary_word(joined, zipf=1.0):
             readings.append((*best, index, last + 1))
     return readings

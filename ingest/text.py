@@ -1,7 +1,8 @@
 """Word tokens with character offsets, and sentence and clause boundaries, for transcript text."""
 
 import re
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 # Numbers keep their decimal point, thousands separators and fractions ("4.5", "2,000", "1/2");
 # words keep inner hyphens, apostrophes and trailing digits ("low-dose", "drug's", "B12",
@@ -16,6 +17,7 @@ CLAUSE_BREAK = re.compile(r"\s*(?:;|,\s*but\b|\bbut\b|\band\s+(?=if\b|when\b|the
 NON_WORD = re.compile(r"[^a-z0-9+]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(phrase: str) -> str:
     """The lookup key of a name: lower case, possessives dropped, punctuation as single spaces.
 
@@ -25,8 +27,9 @@ def normalise(phrase: str) -> str:
     return NON_WORD.sub(" ", phrase.lower().replace("’s", "").replace("'s", "")).strip()
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    # A named tuple rather than a dataclass: a transcript has thousands of tokens, and tuples
+    # are built at half the cost.
     text: str
     start: int
     end: int
@@ -44,8 +47,10 @@ class Token:
         return self.text[0].isalpha()
 
 
-def tokenize(text: str) -> list[Token]:
-    return [Token(match.group(0), match.start(), match.end()) for match in TOKEN.finditer(text)]
+@lru_cache(maxsize=256)
+def tokenize(text: str) -> tuple[Token, ...]:
+    """The tokens of `text`; a segment is read by several extractors, so the last few are kept."""
+    return tuple(Token(m.group(), *m.span()) for m in TOKEN.finditer(text))
 
 
 def spans(text: str, pattern: re.Pattern[str], start: int = 0) -> list[tuple[int, int]]:
