@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve test lint schema eval clean
+.PHONY: install serve test lint schema eval bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,3 +34,9 @@ schema: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache claimdex.db claimdex.db-wal claimdex.db-shm
+
+eval: install
+	$(BIN)/claimdex eval --ade ../shared/benchmarks/ade-corpus-v2/DRUG-DOSE.rel
+
+bench: install
+	$(BIN)/python -m bench.extraction

@@ -11,6 +11,7 @@ console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DOCUMENT_SUFFIXES = {".md", ".markdown"}
+ADE_FLOOR = 0.85
 
 
 def _documents(paths: list[Path]) -> list[Path]:
@@ -64,6 +65,82 @@ def ingest(
     engine.dispose()
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("eval")
+def evaluate(
+    gold: Annotated[
+        Path, typer.Option(help="Folder of NAME.md documents with NAME.gold.json labels.")
+    ] = Path("tests/gold"),
+    seeds: Annotated[
+        Path, typer.Option(help="Where documents not beside their labels live.")
+    ] = Path("seeds"),
+    ade: Annotated[
+        Path | None, typer.Option(help="ADE corpus DRUG-DOSE.rel file to score as well.")
+    ] = None,
+) -> None:
+    """Score extraction against the gold documents (and the ADE corpus); exit 1 under a floor."""
+    import json
+
+    from rich.table import Table
+
+    from ingest import lexicon
+    from ingest.evaluation import CLAIM_TYPES, evaluate_gold, score_ade, shortfalls, totals
+
+    labels = []
+    for path in sorted(gold.glob("*.gold.json")):
+        label = json.loads(path.read_text(encoding="utf-8"))
+        source = path.with_name(label["document"])
+        if not source.exists():
+            source = seeds / label["document"]
+        labels.append((source.name, source.read_text(encoding="utf-8"), label))
+    if not labels:
+        errors.print(f"no gold labels (*.gold.json) in {gold}")
+        raise typer.Exit(1)
+    names = lexicon.load()
+    results = evaluate_gold(labels, names)
+    table = Table(title="Extraction against the gold documents")
+    for column in ("document", "claims", "precision", "recall", "F1", "right/found/gold"):
+        table.add_column(column, justify="left" if column in ("document", "claims") else "right")
+    summed = totals(results)
+    for document, scores in [(r.document.removesuffix(".md"), r.scores) for r in results] + [
+        ("all", summed)
+    ]:
+        for kind in CLAIM_TYPES:
+            score = scores[kind]
+            table.add_row(
+                document if kind == CLAIM_TYPES[0] else "",
+                kind,
+                f"{score.precision:.3f}",
+                f"{score.recall:.3f}",
+                f"{score.f1:.3f}",
+                f"{score.true_positives}/{score.predicted}/{score.expected}",
+                end_section=kind == CLAIM_TYPES[-1],
+            )
+    console.print(table)
+    if ade is not None:
+        if not ade.exists():
+            console.print(f"ADE corpus: {ade} is absent; skipping the ADE evaluation")
+        else:
+            with ade.open(encoding="utf-8") as lines:
+                found = score_ade(lines, names)
+            console.print(
+                "ADE corpus (Gurulingappa et al., J Biomed Inform 2012): "
+                f"drug recall {found.drugs.recall:.3f} ({found.drugs.true_positives}/"
+                f"{found.drugs.expected}); numeric drug-dose pair recall "
+                f"{found.numeric_pairs.recall:.3f} ({found.numeric_pairs.true_positives}/"
+                f"{found.numeric_pairs.expected}); attributed to the very drug "
+                f"{found.attributed_pairs.recall:.3f}; drug and dose both found "
+                f"{found.found_pairs.recall:.3f}"
+            )
+            if found.numeric_pairs.recall < ADE_FLOOR:
+                errors.print(f"ADE numeric pair recall below {ADE_FLOOR}")
+                raise typer.Exit(1)
+    missed = shortfalls(summed)
+    if missed:
+        errors.print("below the floors: " + "; ".join(missed))
+        raise typer.Exit(1)
+    console.print("all floors hold")
 
 
 @app.command()

@@ -29,6 +29,7 @@ class Loaders:
     session: Session
     segments: DataLoader[int, list[models.Segment]] = field(init=False)
     quotes: DataLoader[int, list[models.Quote]] = field(init=False)
+    summary: DataLoader[int, list[models.SummaryPoint]] = field(init=False)
     mentions: DataLoader[int, list[models.Mention]] = field(init=False)
     dosages: DataLoader[int, list[models.Dosage]] = field(init=False)
     warnings: DataLoader[int, list[models.Warning]] = field(init=False)
@@ -38,6 +39,7 @@ class Loaders:
         session = self.session
         self.segments = _batched(session, queries.segments_for, "episode_ids")
         self.quotes = _batched(session, queries.quotes_for, "episode_ids")
+        self.summary = _batched(session, queries.summary_for, "episode_ids")
         self.mentions = _batched(session, queries.mentions_for, "medication_ids")
         self.dosages = _batched(session, queries.dosages_for, "medication_ids")
         self.warnings = _batched(session, queries.warnings_for, "medication_ids")

@@ -54,6 +54,12 @@ class Episode(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    summary: Mapped[list["SummaryPoint"]] = relationship(
+        back_populates="episode",
+        order_by="SummaryPoint.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class Segment(Base):
@@ -168,4 +174,24 @@ class Quote(_Claim, Base):
     score: Mapped[float] = mapped_column(Float)
 
     episode: Mapped[Episode] = relationship(back_populates="quotes")
+    segment: Mapped[Segment | None] = relationship()
+
+
+class SummaryPoint(Base):
+    """A line of the AI summary and the segment that supports it; null when nothing does."""
+
+    __tablename__ = "summary_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str] = mapped_column(String(256))
+    text: Mapped[str] = mapped_column(Text)
+    claimed_seconds: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+
+    episode: Mapped[Episode] = relationship(back_populates="summary")
     segment: Mapped[Segment | None] = relationship()

@@ -158,11 +158,27 @@ def quotes_for(*, session: Session, episode_ids: Sequence[int]) -> dict[int, lis
     return found
 
 
+def summary_for(
+    *, session: Session, episode_ids: Sequence[int]
+) -> dict[int, list[models.SummaryPoint]]:
+    """AI-summary lines per episode, in order, with the segment that supports each."""
+    rows = session.scalars(
+        select(models.SummaryPoint)
+        .where(models.SummaryPoint.episode_id.in_(episode_ids))
+        .options(selectinload(models.SummaryPoint.segment).joinedload(models.Segment.episode))
+        .order_by(models.SummaryPoint.episode_id, models.SummaryPoint.position)
+    ).all()
+    found: dict[int, list[models.SummaryPoint]] = defaultdict(list)
+    for row in rows:
+        found[row.episode_id].append(row)
+    return found
+
+
 def counts(*, session: Session) -> dict[str, int]:
     """Row counts per table, for reports and for checking that nothing was half-written."""
     tables = [
         models.Episode, models.Segment, models.Medication, models.Alias, models.Mention,
-        models.Dosage, models.Warning, models.Quote,
+        models.Dosage, models.Warning, models.Quote, models.SummaryPoint,
     ]  # fmt: skip
     return {
         model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0

@@ -106,6 +106,18 @@ def save_episode(
                 score=quote.score,
             )
         )
+    for position, point in enumerate(extraction.summary):
+        rows.append(
+            models.SummaryPoint(
+                episode_id=episode.id,
+                segment_id=segments[point.segment].id if point.segment is not None else None,
+                position=position,
+                section=point.section,
+                text=point.text,
+                claimed_seconds=point.claimed_seconds,
+                score=point.score,
+            )
+        )
     session.add_all(rows)
     session.flush()
     return outcome, episode.id

@@ -39,6 +39,8 @@ UNIT_PHRASES: list[tuple[tuple[str, ...], str]] = sorted(
         (("ius",), "IU"),
         (("units",), "IU"),
         (("unit",), "IU"),
+        (("u",), "IU"),
+        (("ui",), "IU"),
         (("mg",), "mg"),
         (("mgs",), "mg"),
         (("milligram",), "mg"),
@@ -51,6 +53,9 @@ UNIT_PHRASES: list[tuple[tuple[str, ...], str]] = sorted(
         (("µg",), "mcg"),
         (("microgram",), "mcg"),
         (("micrograms",), "mcg"),
+        (("microg",), "mcg"),
+        (("micro", "g"), "mcg"),
+        (("micro", "grams"), "mcg"),
         (("g",), "g"),
         (("gm",), "g"),
         (("gram",), "g"),
@@ -68,7 +73,22 @@ UNIT_PHRASES: list[tuple[tuple[str, ...], str]] = sorted(
     ],
     key=lambda phrase: -len(phrase[0]),
 )
-PER_KILOGRAM = [("per", "kilogram"), ("per", "kilo"), ("per", "kg"), ("/", "kg"), ("a", "kilo")]
+# Doses by body weight ("0.3 grams per kilogram", "mg kg-1") and by body surface ("mg/m2").
+PER_BODY: list[tuple[tuple[str, ...], str]] = [
+    (("per", "kilogram"), "kg"),
+    (("per", "kilo"), "kg"),
+    (("per", "kg"), "kg"),
+    (("/", "kg"), "kg"),
+    (("a", "kilo"), "kg"),
+    (("kg-1",), "kg"),
+    (("/", "m2"), "m2"),
+    (("per", "m2"), "m2"),
+    (("/", "m", "(", "2", ")"), "m2"),
+    (("per", "square", "meter"), "m2"),
+    (("per", "square", "metre"), "m2"),
+]
+# "150 mg/d" and "20 mg/day" say how often as part of the unit.
+PER_DAY = [("/", "d"), ("/", "day"), ("/", "24", "h")]
 # "60 milligrams per deciliter" is a lab value and "20 milligrams per mL" a concentration.
 CONCENTRATION = re.compile(r"^\s*(?:per|/|a)\s*(?:deciliter|decilitre|dl|liter|litre|l|ml|mL)\b")
 RANGE_WORDS = {"to", "-", "–", "or", "through", "and"}
@@ -90,9 +110,11 @@ FREQUENCIES: list[tuple[re.Pattern[str], str, float]] = [
     for p, label, per_day in [
         (r"\bevery other week\b|\bevery two weeks\b|\bbiweekly\b", "every other week", 1 / 14),
         (r"\bevery other day\b|\bevery two days\b", "every other day", 1 / 2),
-        (r"\b(?:three|3) times (?:a|per|each) day\b|\bthree times daily\b|\bt\.?i\.?d\b",
+        (r"\b(?:three|3) times (?:a|per|each) day\b|\bthree times daily\b|\bt\.?i\.?d\b"
+         r"|\b(?:three times|3 times|3x)/day\b",
          "three times daily", 3.0),
-        (r"\b(?:twice|two times|2 times|2x) (?:a|per|each) day\b|\btwice daily\b|\bb\.?i\.?d\b",
+        (r"\b(?:twice|two times|2 times|2x) (?:a|per|each) day\b|\btwice daily\b|\bb\.?i\.?d\b"
+         r"|\b(?:twice|2x)/day\b",
          "twice daily", 2.0),
         (r"\b(?:once|one time) (?:a|per|each) week\b|\bweekly\b|\b(?:per|each|every) week\b|"
          + NOT_AFTER + r"\ba week\b",
@@ -103,7 +125,8 @@ FREQUENCIES: list[tuple[re.Pattern[str], str, float]] = [
         (r"\bevery night\b|\bnightly\b|\bat night\b|\bat bedtime\b|\bbefore bed\b",
          "nightly", 1.0),
         (r"\b(?:once|one time) (?:a|per|each) day\b|\bonce daily\b|\bdaily\b"
-         r"|\b(?:per|each|every) day\b|" + NOT_AFTER + r"\ba day\b|\bq\.?d\b", "daily", 1.0),
+         r"|\b(?:per|each|every) day\b|" + NOT_AFTER + r"\ba day\b|\bq\.?d\b|\bonce/day\b",
+         "daily", 1.0),
     ]
 ]  # fmt: skip
 FREQUENCY_REACH = 60  # characters after the amount, within its sentence
@@ -156,7 +179,14 @@ def _number(tokens: Sequence[Token], lowered: list[str], index: int) -> tuple[fl
     token = tokens[index]
     word = lowered[index]
     if token.is_number:
-        if index > 0 and lowered[index - 1] in {"$", "£", "€", "-", "#"}:
+        if index > 0 and lowered[index - 1] in {"$", "£", "€", "#"}:
+            return None
+        # A minus sign, not the dash of a range ("125-500 mg"): no dose is negative.
+        if (
+            index > 0
+            and lowered[index - 1] == "-"
+            and not (index > 1 and tokens[index - 2].is_number)
+        ):
             return None
         end = index + 1
     elif word in NUMBER_WORDS or word in FRACTION_WORDS or word in LEADS:
@@ -204,17 +234,24 @@ def _value(words: str) -> float | None:
         return None
 
 
-def _unit(lowered: list[str], index: int) -> tuple[str, int] | None:
-    """The unit phrase at token `index` ("of a milligram" included) and the index after it."""
+def _unit(lowered: list[str], index: int) -> tuple[str, int, bool] | None:
+    """The unit phrase at token `index` ("of a milligram", "-mg" included), the index after it,
+    and whether the unit says "per day" ("mg/d")."""
+    if index < len(lowered) and lowered[index] == "-":
+        index += 1
     while index < len(lowered) and lowered[index] in {"of", "a", "an"}:
         index += 1
     for phrase, unit in UNIT_PHRASES:
         if tuple(lowered[index : index + len(phrase)]) == phrase:
             end = index + len(phrase)
-            for per in PER_KILOGRAM:
+            for per, body in PER_BODY:
                 if tuple(lowered[end : end + len(per)]) == per:
-                    return f"{unit}/kg", end + len(per)
-            return unit, end
+                    unit, end = f"{unit}/{body}", end + len(per)
+                    break
+            for per in PER_DAY:
+                if tuple(lowered[end : end + len(per)]) == per:
+                    return unit, end + len(per), True
+            return unit, end, False
     return None
 
 
@@ -235,20 +272,21 @@ def _amount(
             high, after = upper
             unit = _unit(lowered, after)
     if unit is not None:
-        said, after = unit
+        said, after, daily = unit
         if CONCENTRATION.match(text[tokens[after - 1].end :]):
             return None, after
         start, end = tokens[index].start, tokens[after - 1].end
-        return _measured(text[start:end], start, end, low, high, said), after
+        amount = _measured(text[start:end], start, end, low, high, said)
+        if daily:
+            amount = replace(amount, frequency="daily", per_day=1.0)
+        return amount, after
     if not _carriable(tokens, lowered, index, after):
         return None, after
     start, end = tokens[index].start, tokens[after - 1].end
     return Amount(start, end, text[start:end], low, high, None, carriable=True), after
 
 
-def _measured(
-    said: str, start: int, end: int, low: float, high: float | None, unit: str
-) -> Amount | None:
+def _measured(said: str, start: int, end: int, low: float, high: float | None, unit: str) -> Amount:
     mass_unit, _, per = unit.partition("/")
     value, canonical = to_canonical(low, mass_unit)
     top = to_canonical(high, mass_unit)[0] if high is not None else None
@@ -276,7 +314,7 @@ def _with_frequencies(text: str, amounts: list[Amount], ends: list[int]) -> list
         if position + 1 < len(amounts):
             stop = min(stop, amounts[position + 1].start)
         window = text[amount.end : min(stop, amount.end + FREQUENCY_REACH)]
-        for pattern, label, per_day in FREQUENCIES:
+        for pattern, label, per_day in FREQUENCIES if amount.frequency is None else ():
             if pattern.search(window):
                 amount = replace(amount, frequency=label, per_day=per_day)
                 break

@@ -6,13 +6,28 @@ from dataclasses import dataclass
 from functools import partial
 
 from ingest import doses, lexicon, medications, warnings
-from ingest.grounding import ground, strip_quotes
-from ingest.records import Document, Dosage, Extraction, Medication, Mention, Quote, Warning
+from ingest.grounding import NOT_A_CLAIM, NOT_CLAIMS, Evidence, ground, strip_quotes, support
+from ingest.records import (
+    Document,
+    Dosage,
+    Extraction,
+    Medication,
+    Mention,
+    Quote,
+    SummaryPoint,
+    Warning,
+)
 from ingest.units import to_canonical
 
 # "anybody on it, I'm checking B12": a pronoun before any name keeps the drug being discussed.
 PRONOUN = re.compile(r"\b(?:it|this drug|this medication|this one|that drug|that one)\b", re.I)
-OF_AFTER_DOSE = re.compile(r"^\s*(?:of|of the|of your|of his|of her|of that)?\s*$", re.IGNORECASE)
+# "4.5 mg of LDN", "200 mg TCA", "5 g/m2 bolus ifosfamide": a drug right after a dose, with at
+# most one word between that is not a conjunction, is what the dose is of.
+OF_AFTER_DOSE = re.compile(
+    r"^\s*(?:of\s+(?:the\s+|your\s+|his\s+|her\s+|that\s+)?)?"
+    r"(?:(?!and\b|or\b|but\b|then\b|with\b|plus\b|to\b)[a-z.]+\s+)?$",
+    re.IGNORECASE,
+)
 # A bare number this close to a like amount is the speaker correcting themselves ("13, 13 and a
 # half"), not a second dose.
 CORRECTION_REACH = 40
@@ -84,6 +99,7 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
     result.dosages = _dosages(document, result.mentions, talk)
     result.warnings = _warnings(document, result.mentions, talk)
     result.quotes = _quotes(document)
+    result.summary = _summary(document, result.mentions, result.dosages, names)
     used = {mention.medication for mention in result.mentions}
     used |= {dosage.medication for dosage in result.dosages}
     for name in sorted(used):
@@ -95,7 +111,7 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
 
 def _dosages(document: Document, mentions: list[Mention], talk: _Talk) -> list[Dosage]:
     found: list[Dosage] = []
-    seen: set[tuple[int, str, float, str, float | None]] = set()
+    seen: set[tuple[int, str, float, str, float | None, str | None]] = set()
     said_units: dict[str, str] = {}  # the unit each drug was last dosed in, as said
     history: dict[str, list[float]] = {}
     for index, segment in enumerate(document.segments):
@@ -123,7 +139,7 @@ def _dosages(document: Document, mentions: list[Mention], talk: _Talk) -> list[D
                 ):
                     continue
             history.setdefault(name, []).append(value)
-            key = (index, name, value, unit, top)
+            key = (index, name, value, unit, top, amount.frequency)
             if key in seen:
                 continue
             seen.add(key)
@@ -198,3 +214,40 @@ def _quotes(document: Document) -> list[Quote]:
         segment, score = ground(text, document.segments)
         found.append(Quote(text, item.seconds, segment, round(score / 100, 3)))
     return found
+
+
+def _summary(
+    document: Document, mentions: list[Mention], dosages: list[Dosage], names: lexicon.Lexicon
+) -> list[SummaryPoint]:
+    """Every claim-making line of the summary, with the segment that best supports it."""
+    drugs: list[set[str]] = [set() for _ in document.segments]
+    for mention in mentions:
+        drugs[mention.segment].add(mention.medication)
+    amounts: list[set[tuple[float, str]]] = [set() for _ in document.segments]
+    for dosage in dosages:
+        amounts[dosage.segment].add((dosage.value, dosage.unit))
+        if dosage.max_value is not None:
+            amounts[dosage.segment].add((dosage.max_value, dosage.unit))
+    segments = [
+        Evidence.of(segment.text, drugs[index], amounts[index])
+        for index, segment in enumerate(document.segments)
+    ]
+    seconds = [segment.seconds for segment in document.segments]
+    points = []
+    for item in document.summary:
+        if any(word in item.section.lower() for word in NOT_CLAIMS) or NOT_A_CLAIM.search(
+            item.text
+        ):
+            continue
+        said = [a for a in doses.find_amounts(item.text) if a.unit is not None]
+        claim = Evidence.of(
+            item.text,
+            medications.exact_names(item.text, lexicon=names),
+            [(a.value, a.unit) for a in said if a.unit]
+            + [(a.max_value, a.unit) for a in said if a.unit and a.max_value is not None],
+        )
+        if claim.empty:
+            continue
+        segment, score = support(claim, segments, seconds, item.seconds)
+        points.append(SummaryPoint(item.section, item.text, item.seconds, segment, score))
+    return points

@@ -172,6 +172,9 @@ def _exact(
                 best = (last + 1, resolved)
             if phrase not in lexicon.prefixes:
                 break
+        if best is None and " " in keys[index]:
+            # A hyphenated word may start with a name: "dexmedetomidine-induced".
+            best = _leading_name(tokens[index], keys[index], lexicon, index)
         if best is None:
             index += 1
             continue
@@ -184,6 +187,17 @@ def _exact(
             found.append(Found(start, end, text[start:end], resolved.name, confidence, how))
         index = after
     return found, covered
+
+
+def _leading_name(
+    token: Token, key: str, lexicon: Lexicon, index: int
+) -> tuple[int, Resolved] | None:
+    words = key.split(" ")
+    for width in range(len(words) - 1, 0, -1):
+        resolved = lexicon.resolve_key(" ".join(words[:width]))
+        if resolved is not None:
+            return index + 1, resolved
+    return None
 
 
 def _near_misses(

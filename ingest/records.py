@@ -103,6 +103,21 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class SummaryPoint:
+    """A line of the AI summary, linked to the segment that supports it (None: unsupported)."""
+
+    section: str
+    text: str
+    claimed_seconds: int | None
+    segment: int | None
+    score: float
+
+    @property
+    def grounded(self) -> bool:
+        return self.segment is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Medication:
     name: str
     aliases: tuple[str, ...]  # names from the vocabulary: brands, abbreviations, synonyms
@@ -119,3 +134,4 @@ class Extraction:
     dosages: list[Dosage] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    summary: list[SummaryPoint] = field(default_factory=list)

@@ -74,6 +74,11 @@ class Episode:
         rows = await info.context.loaders.quotes.load(self._row.id)
         return [Quote.from_row(row) for row in rows]
 
+    @strawberry.field(description="The AI summary's lines, each checked against the transcript.")
+    async def summary(self, info: Info[Context, None]) -> list["SummaryPoint"]:
+        rows = await info.context.loaders.summary.load(self._row.id)
+        return [SummaryPoint.from_row(row) for row in rows]
+
     @classmethod
     def from_row(cls, row: models.Episode) -> "Episode":
         return cls(_row=row)
@@ -138,4 +143,39 @@ class Quote:
 
     @classmethod
     def from_row(cls, row: models.Quote) -> "Quote":
+        return cls(_row=row)
+
+
+@strawberry.type
+class SummaryPoint:
+    """A line of the AI summary, linked to the transcript segment that supports it."""
+
+    _row: strawberry.Private[models.SummaryPoint]
+
+    @strawberry.field
+    def section(self) -> str:
+        return self._row.section
+
+    @strawberry.field
+    def text(self) -> str:
+        return self._row.text
+
+    @strawberry.field(description="The second the summary gives, if any.")
+    def claimed_seconds(self) -> int | None:
+        return self._row.claimed_seconds
+
+    @strawberry.field(description="False when no segment supports the line: do not trust it.")
+    def grounded(self) -> bool:
+        return self._row.segment is not None
+
+    @strawberry.field(description="How much of the line the best segment says, 0 to 1.")
+    def score(self) -> float:
+        return self._row.score
+
+    @strawberry.field(description="The supporting segment; null when the line is not grounded.")
+    def source(self) -> Source | None:
+        return Source.from_row(self._row.segment) if self._row.segment is not None else None
+
+    @classmethod
+    def from_row(cls, row: models.SummaryPoint) -> "SummaryPoint":
         return cls(_row=row)

@@ -85,3 +85,39 @@ def test_episodes_segments_and_grounded_quotes(app) -> None:  # type: ignore[no-
     assert magical["text"] == "In some patients, Peter, this drug's been magical, like magical."
     assert magical["source"]["seconds"] == 106
     assert magical["claimedSeconds"] == 143
+
+
+def test_claim_details_ranges_frequencies_and_kinds(app) -> None:  # type: ignore[no-untyped-def]
+    query = """
+    { medication(name: "Rapamune") { name
+        mentions { text confidence matchedBy }
+        dosages { value maxValue unit frequency perDay text }
+        warnings { kind text } } }
+    """
+    medication = post_graphql(app, query)["medication"]
+    assert medication["name"] == "sirolimus"
+    weekly = next(d for d in medication["dosages"] if d["maxValue"] is not None)
+    assert (weekly["value"], weekly["maxValue"], weekly["unit"]) == (5.0, 6.0, "mg")
+    assert weekly["frequency"] == "weekly"
+    assert weekly["perDay"] == pytest.approx(5 / 7)
+    assert {"SIDE_EFFECT", "STOP_CONDITION"} <= {w["kind"] for w in medication["warnings"]}
+    how = {m["matchedBy"] for m in medication["mentions"]}
+    assert {"EXACT", "ALIAS"} <= how
+    misspelt = next(m for m in medication["mentions"] if m["text"].endswith("rapamyacin"))
+    assert misspelt["matchedBy"] in {"FUZZY", "CONTEXT"} and 0.7 < misspelt["confidence"] < 1
+
+
+def test_summary_lines_are_grounded_or_flagged(app) -> None:  # type: ignore[no-untyped-def]
+    query = """
+    { episodes { nodes { channel summary { section text claimedSeconds grounded score
+        source { seconds } } } } }
+    """
+    nodes = post_graphql(app, query)["episodes"]["nodes"]
+    seed = next(node for node in nodes if node["channel"] == "Peter Attia MD")
+    lines = {line["text"]: line for line in seed["summary"]}
+    bedtime = lines["Take LDN two hours before bedtime"]
+    assert bedtime["grounded"] and bedtime["source"]["seconds"] == 350
+    assert all((line["source"] is None) == (not line["grounded"]) for line in seed["summary"])
+    assert not any(line["text"].startswith("Not discussed") for line in seed["summary"])
+    without_summary = [node for node in nodes if not node["summary"]]
+    assert len(without_summary) == 1  # the sleep clip has no AI summary

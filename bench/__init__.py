@@ -1,0 +1,1 @@
+"""Benchmarks: timings and sizes measured outside the test suite (`make bench`)."""
