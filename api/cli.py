@@ -15,12 +15,18 @@ ADE_FLOOR = 0.85
 
 
 def _documents(paths: list[Path]) -> list[Path]:
-    """Files as given, and the episode documents inside folders, in a stable order."""
+    """Files as given, and the episode documents inside folders (READMEs aside), in order."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in DOCUMENT_SUFFIXES)
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix in DOCUMENT_SUFFIXES
+                    and not p.name.upper().startswith("README")
+                )
             )
         else:
             found.append(path)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from db import search
 from db.models import Base
 
 DEFAULT_FILE = "claimdex.db"
@@ -39,8 +40,9 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Creates the tables that are missing; existing data is left as it is."""
+    """Creates the tables and the search index that are missing; data is left as it is."""
     Base.metadata.create_all(engine)
+    search.install(engine)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

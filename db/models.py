@@ -195,3 +195,30 @@ class SummaryPoint(Base):
 
     episode: Mapped[Episode] = relationship(back_populates="summary")
     segment: Mapped[Segment | None] = relationship()
+
+
+class SearchEntry(Base):
+    """A text that full-text search looks in, and the segment a hit on it points to: the
+    segment's own words, or a summary line the segment supports ("microglia" is spelt right in
+    the summary even where the transcript says "microgia")."""
+
+    __tablename__ = "search_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class SearchTerm(Base):
+    """Every word search has seen, so a misspelt or mistranscribed query word can be widened
+    to the words the index holds."""
+
+    __tablename__ = "search_terms"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -2,9 +2,10 @@
 
 import base64
 import binascii
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -24,19 +25,20 @@ class Page(Generic[T]):
     total: int
 
 
-def encode_cursor(kind: str, key: int) -> str:
-    return base64.urlsafe_b64encode(f"{kind}:{key}".encode()).decode().rstrip("=")
+def encode_cursor(kind: str, *key: Any) -> str:
+    """An opaque cursor for the row whose sort key is `key` in a list of `kind`."""
+    raw = json.dumps([kind, *key], separators=(",", ":"), default=str)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(kind: str, cursor: str | None) -> int | None:
-    """The row key in `cursor`, or None for the first page; PageError names a bad cursor."""
+def decode_cursor(kind: str, cursor: str | None) -> list[Any] | None:
+    """The sort key in `cursor`, or None for the first page; PageError names a bad cursor."""
     if cursor is None:
         return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        found, _, key = raw.partition(":")
-        if found == kind:
-            return int(key)
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if isinstance(raw, list) and raw and raw[0] == kind:
+            return raw[1:]
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise PageError(f"after: {cursor!r} is not a cursor from this list of {kind}s")

@@ -1,15 +1,20 @@
 """Query functions: the only way the API reads the database. Typed, keyword-only, batched."""
 
+import enum
+import statistics
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from db import models
-from db.pages import Page, decode_cursor, encode_cursor, page_size
+from db import search as db_search
+from db.pages import Page, PageError, decode_cursor, encode_cursor, page_size
 from ingest.text import normalise
 
 # A name typed at query time that is this close to a stored alias resolves to it.
@@ -65,18 +70,21 @@ def aliases_for(
 
 
 def _claims_for(
-    session: Session, model: type[Claim], medication_ids: Sequence[int]
+    session: Session, model: type[Claim], ids: Sequence[int], *, by: str = "medication_id"
 ) -> dict[int, list[Claim]]:
+    """Claims grouped by `by` (medication or episode id), in episode and transcript order,
+    each with its segment and episode loaded: one statement for the claims, one for segments."""
+    column = getattr(model, by)
     rows = session.scalars(
         select(model)
         .join(models.Segment, model.segment_id == models.Segment.id)
-        .where(model.medication_id.in_(medication_ids))
+        .where(column.in_(ids))
         .options(selectinload(model.segment).joinedload(models.Segment.episode))
         .order_by(model.episode_id, models.Segment.position, model.id)
     ).all()
     found: dict[int, list[Claim]] = defaultdict(list)
     for row in rows:
-        found[row.medication_id].append(row)
+        found[getattr(row, by)].append(row)
     return found
 
 
@@ -101,24 +109,272 @@ def warnings_for(
     return _claims_for(session, models.Warning, medication_ids)
 
 
+def dosages_in(*, session: Session, episode_ids: Sequence[int]) -> dict[int, list[models.Dosage]]:
+    """Dosages per episode, in transcript order."""
+    return _claims_for(session, models.Dosage, episode_ids, by="episode_id")
+
+
+def warnings_in(*, session: Session, episode_ids: Sequence[int]) -> dict[int, list[models.Warning]]:
+    """Warnings per episode, in transcript order."""
+    return _claims_for(session, models.Warning, episode_ids, by="episode_id")
+
+
+def mentions_in(*, session: Session, episode_ids: Sequence[int]) -> dict[int, list[models.Mention]]:
+    """Mentions per episode, in transcript order."""
+    return _claims_for(session, models.Mention, episode_ids, by="episode_id")
+
+
+class EpisodeOrder(enum.StrEnum):
+    ADDED = "added"  # the order of ingestion
+    NEWEST = "newest"  # latest upload date first
+    OLDEST = "oldest"
+    TITLE = "title"
+
+
+NO_DATE = date(1, 1, 1)
+
+
+def _episode_key(order: EpisodeOrder) -> tuple[ColumnElement[Any], bool]:
+    """The sort column for `order`, and whether it runs descending."""
+    if order is EpisodeOrder.TITLE:
+        return models.Episode.title.expression, False
+    if order in (EpisodeOrder.NEWEST, EpisodeOrder.OLDEST):
+        published = func.coalesce(models.Episode.upload_date, NO_DATE)
+        return published, order is EpisodeOrder.NEWEST
+    return models.Episode.id.expression, False
+
+
+def _episode_value(row: models.Episode, order: EpisodeOrder) -> Any:
+    if order is EpisodeOrder.TITLE:
+        return row.title
+    if order in (EpisodeOrder.NEWEST, EpisodeOrder.OLDEST):
+        return (row.upload_date or NO_DATE).isoformat()
+    return row.id
+
+
 def episodes_page(
-    *, session: Session, first: int | None = None, after: str | None = None
+    *,
+    session: Session,
+    first: int | None = None,
+    after: str | None = None,
+    search: str | None = None,
+    channel: str | None = None,
+    medication_id: int | None = None,
+    published_after: date | None = None,
+    published_before: date | None = None,
+    order: EpisodeOrder = EpisodeOrder.ADDED,
 ) -> Page[models.Episode]:
-    """A page of episodes in the order they were added; the cursor is the episode id."""
+    """A page of episodes matching every filter given; the cursor holds the sort key and id,
+    so pages stay exact while episodes are added."""
     size = page_size(first)
-    start = decode_cursor("episode", after)
-    query = select(models.Episode).order_by(models.Episode.id)
+    conditions: list[ColumnElement[bool]] = []
+    if search is not None:
+        ids = db_search.matching_episode_ids(session=session, query=search)
+        conditions.append(models.Episode.id.in_(ids))
+    if channel is not None:
+        conditions.append(func.lower(models.Episode.channel) == channel.lower())
+    if medication_id is not None:
+        mentioned = select(models.Mention.episode_id).where(
+            models.Mention.medication_id == medication_id
+        )
+        conditions.append(models.Episode.id.in_(mentioned))
+    if published_after is not None:
+        conditions.append(models.Episode.upload_date >= published_after)
+    if published_before is not None:
+        conditions.append(models.Episode.upload_date <= published_before)
+    key, descending = _episode_key(order)
+    query = select(models.Episode).where(*conditions)
+    start = decode_cursor(f"episode-{order.value}", after)
     if start is not None:
-        query = query.where(models.Episode.id > start)
+        value, last_id = _cursor_value(start, order), start[1]
+        beyond = key < value if descending else key > value
+        query = query.where(or_(beyond, and_(key == value, models.Episode.id > last_id)))
+    query = query.order_by(key.desc() if descending else key, models.Episode.id)
     rows = session.scalars(query.limit(size + 1)).all()
-    total = session.scalar(select(func.count()).select_from(models.Episode)) or 0
+    total = session.scalar(select(func.count()).select_from(models.Episode).where(*conditions))
     shown = rows[:size]
     return Page(
         rows=shown,
-        cursors=[encode_cursor("episode", row.id) for row in shown],
+        cursors=[
+            encode_cursor(f"episode-{order.value}", _episode_value(row, order), row.id)
+            for row in shown
+        ],
+        has_next=len(rows) > size,
+        total=total or 0,
+    )
+
+
+def _cursor_value(start: list[Any], order: EpisodeOrder) -> Any:
+    if len(start) != 2:
+        raise PageError("after: the cursor does not belong to this list")
+    if order in (EpisodeOrder.NEWEST, EpisodeOrder.OLDEST):
+        return date.fromisoformat(str(start[0]))
+    return start[0]
+
+
+def dosages_page(
+    *,
+    session: Session,
+    first: int | None = None,
+    after: str | None = None,
+    medication_id: int | None = None,
+    low: tuple[float, str] | None = None,
+    high: tuple[float, str] | None = None,
+    episode_id: int | None = None,
+    channel: str | None = None,
+) -> Page[models.Dosage]:
+    """A page of dosages in the order they were stored. `low` and `high` are amounts in a
+    canonical unit ((5.0, "mg")); a dose or range overlapping [low, high] in that unit matches."""
+    size = page_size(first)
+    conditions = _dosage_conditions(medication_id, low, high, episode_id, channel)
+    query = select(models.Dosage).where(*conditions)
+    start = decode_cursor("dosage", after)
+    if start is not None:
+        query = query.where(models.Dosage.id > int(start[0]))
+    query = query.order_by(models.Dosage.id).options(
+        selectinload(models.Dosage.segment).joinedload(models.Segment.episode)
+    )
+    rows = session.scalars(query.limit(size + 1)).all()
+    total = session.scalar(select(func.count()).select_from(models.Dosage).where(*conditions))
+    shown = rows[:size]
+    return Page(
+        rows=shown,
+        cursors=[encode_cursor("dosage", row.id) for row in shown],
+        has_next=len(rows) > size,
+        total=total or 0,
+    )
+
+
+def _dosage_conditions(
+    medication_id: int | None,
+    low: tuple[float, str] | None,
+    high: tuple[float, str] | None,
+    episode_id: int | None,
+    channel: str | None,
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if medication_id is not None:
+        conditions.append(models.Dosage.medication_id == medication_id)
+    if low is not None:
+        top = func.coalesce(models.Dosage.max_value, models.Dosage.value)
+        conditions += [models.Dosage.unit == low[1], top >= low[0]]
+    if high is not None:
+        conditions += [models.Dosage.unit == high[1], models.Dosage.value <= high[0]]
+    if episode_id is not None:
+        conditions.append(models.Dosage.episode_id == episode_id)
+    if channel is not None:
+        in_channel = select(models.Episode.id).where(
+            func.lower(models.Episode.channel) == channel.lower()
+        )
+        conditions.append(models.Dosage.episode_id.in_(in_channel))
+    return conditions
+
+
+def search_page(
+    *, session: Session, query: str, first: int | None = None, after: str | None = None
+) -> Page[tuple[db_search.Hit, models.Segment]]:
+    """A page of full-text hits, best first, each with its segment and episode loaded."""
+    size = page_size(first)
+    start = decode_cursor("hit", after)
+    last = (float(start[0]), int(start[1])) if start is not None and len(start) == 2 else None
+    hits = db_search.search_segments(session=session, query=query, limit=size + 1, after=last)
+    shown = hits[:size]
+    segments = {
+        row.id: row
+        for row in session.scalars(
+            select(models.Segment)
+            .where(models.Segment.id.in_([hit.segment_id for hit in shown]))
+            .options(joinedload(models.Segment.episode))
+        )
+    }
+    return Page(
+        rows=[(hit, segments[hit.segment_id]) for hit in shown],
+        cursors=[encode_cursor("hit", hit.score, hit.segment_id) for hit in shown],
+        has_next=len(hits) > size,
+        total=db_search.count_segments(session=session, query=query),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationStats:
+    medication: models.Medication
+    episodes: int
+    mentions: int
+    dosages: int
+    unit: str | None  # the unit most of its doses are in; the figures below are in it
+    low: float | None
+    median: float | None
+    high: float | None
+
+
+def medication_stats_page(
+    *, session: Session, first: int | None = None, after: str | None = None
+) -> Page[MedicationStats]:
+    """Per medication, by name: episodes, mentions and dosages, and its doses' spread."""
+    size = page_size(first)
+    mentioned = select(models.Mention.medication_id).union(select(models.Dosage.medication_id))
+    query = select(models.Medication).where(models.Medication.id.in_(mentioned))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    start = decode_cursor("medication", after)
+    if start is not None:
+        query = query.where(models.Medication.name > str(start[0]))
+    rows = session.scalars(query.order_by(models.Medication.name).limit(size + 1)).all()
+    shown = rows[:size]
+    ids = [row.id for row in shown]
+    mentions = dict(
+        session.execute(
+            select(models.Mention.medication_id, func.count())
+            .where(models.Mention.medication_id.in_(ids))
+            .group_by(models.Mention.medication_id)
+        ).tuples()
+    )
+    episodes_by: dict[int, set[int]] = defaultdict(set)
+    for model in (models.Mention, models.Dosage):
+        for medication_id, episode_id in session.execute(
+            select(model.medication_id, model.episode_id)
+            .where(model.medication_id.in_(ids))
+            .distinct()
+        ):
+            episodes_by[medication_id].add(episode_id)
+    values: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for medication_id, dose_unit, value in session.execute(
+        select(models.Dosage.medication_id, models.Dosage.unit, models.Dosage.value).where(
+            models.Dosage.medication_id.in_(ids)
+        )
+    ):
+        values[medication_id][dose_unit].append(value)
+    stats = []
+    for row in shown:
+        by_unit = values.get(row.id, {})
+        count = sum(len(found) for found in by_unit.values())
+        unit = max(by_unit, key=lambda u: len(by_unit[u])) if by_unit else None
+        doses = sorted(by_unit[unit]) if unit is not None else []
+        stats.append(
+            MedicationStats(
+                medication=row,
+                episodes=len(episodes_by.get(row.id, ())),
+                mentions=mentions.get(row.id, 0),
+                dosages=count,
+                unit=unit,
+                low=doses[0] if doses else None,
+                median=statistics.median(doses) if doses else None,
+                high=doses[-1] if doses else None,
+            )
+        )
+    return Page(
+        rows=stats,
+        cursors=[encode_cursor("medication", row.name) for row in shown],
         has_next=len(rows) > size,
         total=total,
     )
+
+
+def medication_by_id(*, session: Session, medication_id: int) -> models.Medication | None:
+    return session.get(models.Medication, medication_id)
+
+
+def segment_by_id(*, session: Session, segment_id: int) -> models.Segment | None:
+    return session.get(models.Segment, segment_id, options=[joinedload(models.Segment.episode)])
 
 
 def episode_by_id(*, session: Session, episode_id: int) -> models.Episode | None:

@@ -6,7 +6,7 @@ import hashlib
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from db import models
+from db import models, search
 from ingest.records import Extraction
 from ingest.text import normalise
 
@@ -118,8 +118,26 @@ def save_episode(
                 score=point.score,
             )
         )
+    # What search looks in: each segment's words, and each summary line where it is supported.
+    entries = [
+        models.SearchEntry(
+            episode_id=episode.id, segment_id=segment.id, kind="transcript", text=segment.text
+        )
+        for segment in segments
+    ] + [
+        models.SearchEntry(
+            episode_id=episode.id,
+            segment_id=segments[point.segment].id,
+            kind="summary",
+            text=point.text,
+        )
+        for point in extraction.summary
+        if point.segment is not None
+    ]
+    rows.extend(entries)
     session.add_all(rows)
     session.flush()
+    search.record_terms(session, (entry.text for entry in entries))
     return outcome, episode.id
 
 

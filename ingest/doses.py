@@ -89,10 +89,17 @@ PER_BODY: list[tuple[tuple[str, ...], str]] = [
 ]
 # "150 mg/d" and "20 mg/day" say how often as part of the unit.
 PER_DAY = [("/", "d"), ("/", "day"), ("/", "24", "h")]
-# "60 milligrams per deciliter" is a lab value and "20 milligrams per mL" a concentration.
-CONCENTRATION = re.compile(r"^\s*(?:per|/|a)\s*(?:deciliter|decilitre|dl|liter|litre|l|ml|mL)\b")
+# "60 milligrams per deciliter" is a lab value, "20 milligrams per mL" a concentration, and
+# "a 10 mL vial" the size of a package: none is a dose.
+CONCENTRATION = re.compile(
+    r"^\s*(?:(?:per|/|a)\s*(?:deciliter|decilitre|dl|liter|litre|l|ml|mL)\b"
+    r"|-?(?:vials?|bottles?|bags?|tubes?|ampoules?|ampules?|pens?|cartridges?|boxe?s?|packs?"
+    r"|jars?|containers?|tubs?)\b)",
+    re.IGNORECASE,
+)
 RANGE_WORDS = {"to", "-", "–", "or", "through", "and"}
 FILLERS = {"like", "about", "maybe", "uh", "um", "around", "roughly", "say", "even", "up"}
+ESTIMATES = {"about", "around", "roughly"}
 # A bare number after these may be a dose in the unit the speaker has been using.
 CARRY_FRAMES = {"to", "at", "take", "takes", "taking", "took", "sometimes", "then", "from", "on"}
 # ... and only when what follows does not say it counts something else ("two capsules").
@@ -191,6 +198,8 @@ def _number(tokens: Sequence[Token], lowered: list[str], index: int) -> tuple[fl
         end = index + 1
     elif word in NUMBER_WORDS or word in FRACTION_WORDS or word in LEADS:
         end = index + 1
+    elif word == "point" and index + 1 < len(tokens) and lowered[index + 1] in NUMBER_WORDS:
+        end = index + 1  # "point five": a decimal said without its leading zero
     else:
         return None
     while end < len(tokens):
@@ -225,8 +234,8 @@ def _value(words: str) -> float | None:
     except (ValueError, ZeroDivisionError):
         pass
     said = numerize(words).replace(",", "").strip()
-    if point := re.fullmatch(r"(\d+) point (\d+)", said):
-        return float(f"{point[1]}.{point[2]}")
+    if point := re.fullmatch(r"(\d*) ?point (\d+)", said):
+        return float(f"{point[1] or 0}.{point[2]}")
     said = re.sub(r"^(\d+) (\d+/\d+)$", lambda m: str(int(m[1]) + Fraction(m[2])), said)
     try:
         return float(Fraction(said))
@@ -296,10 +305,15 @@ def _measured(said: str, start: int, end: int, low: float, high: float | None, u
 
 
 def _carriable(tokens: Sequence[Token], lowered: list[str], index: int, after: int) -> bool:
+    """Whether a bare number stands where a dose could: after a dose verb or an estimate
+    ("I go to nine", "somewhere around fifty"), and not before a noun it counts."""
     before = index - 1
-    while before >= 0 and lowered[before] in FILLERS - {"up"}:
+    framed = False
+    while before >= 0 and lowered[before] in FILLERS:
+        framed = framed or lowered[before] in ESTIMATES
         before -= 1
-    if before < 0 or lowered[before] not in CARRY_FRAMES:
+    framed = framed or (before >= 0 and lowered[before] in CARRY_FRAMES)
+    if not framed:
         return False
     if after >= len(tokens):
         return True

@@ -1,8 +1,6 @@
 """Extraction: from a parsed document to its mentions, doses, warnings and grounded quotes."""
 
-import bisect
 import re
-from dataclasses import dataclass
 from functools import partial
 
 from ingest import doses, lexicon, medications, warnings
@@ -32,37 +30,44 @@ OF_AFTER_DOSE = re.compile(
 # half"), not a second dose.
 CORRECTION_REACH = 40
 CORRECTION_RATIO = 0.2
+# How fast a mention's pull on what follows fades: in characters within a segment, and by a
+# factor per segment before it, up to FOCUS_REACH segments back.
+SALIENCE_REACH = 80
+SEGMENT_DECAY = 0.4
+FOCUS_REACH = 3
 # A carried unit belongs to a stretch of talk: doses within a factor of ten of the drug's own.
 CARRY_RANGE = 10.0
 
 
-@dataclass(frozen=True, slots=True)
-class _Place:
-    segment: int
-    offset: int
-
-
 class _Talk:
-    """Which medication the speaker is talking about at each point of the transcript."""
+    """Which medication the speaker is talking about at each point of the transcript.
+
+    Within a segment, each earlier mention pulls, the nearer the more. Where a segment names
+    no drug yet ("the shot", "it"), the drugs of the segments before count, each mention less
+    the further back it is: a drug discussed at length outweighs one named once in passing.
+    """
 
     def __init__(self, mentions: list[Mention]) -> None:
-        self.places = [_Place(mention.segment, mention.start) for mention in mentions]
-        self.names = [mention.medication for mention in mentions]
-        counts: dict[str, int] = {}
-        for name in self.names:
-            counts[name] = counts.get(name, 0) + 1
-        self.only = next(iter(counts)) if len(counts) == 1 else None
+        self.by_segment: dict[int, list[Mention]] = {}
+        for mention in mentions:
+            self.by_segment.setdefault(mention.segment, []).append(mention)
+        names = {mention.medication for mention in mentions}
+        self.only = next(iter(names)) if len(names) == 1 else None
 
-    def focus(self, segment: int, offset: int, *, reach: int | None = None) -> str | None:
-        """The medication named last before this point, within `reach` segments if given."""
-        position = bisect.bisect_right(
-            self.places, (segment, offset), key=lambda p: (p.segment, p.offset)
-        )
-        if position == 0:
+    def focus(self, segment: int, offset: int, *, reach: int = FOCUS_REACH) -> str | None:
+        weights: dict[str, float] = {}
+        for mention in self.by_segment.get(segment, []):
+            if mention.end <= offset:
+                pull = 1 / (1 + (offset - mention.end) / SALIENCE_REACH)
+                weights[mention.medication] = weights.get(mention.medication, 0.0) + pull
+        if not weights:
+            for back in range(1, reach + 1):
+                for mention in self.by_segment.get(segment - back, []):
+                    pull = SEGMENT_DECAY**back
+                    weights[mention.medication] = weights.get(mention.medication, 0.0) + pull
+        if not weights:
             return self.only
-        if reach is not None and segment - self.places[position - 1].segment > reach:
-            return self.only
-        return self.names[position - 1]
+        return max(weights, key=lambda name: weights[name])
 
 
 def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extraction:
@@ -128,12 +133,14 @@ def _dosages(document: Document, mentions: list[Mention], talk: _Talk) -> list[D
                 value, unit, top = amount.value, amount.unit, amount.max_value
             else:
                 name = talk.focus(index, amount.start, reach=1)
-                if name is None or name not in said_units or _corrected(amounts, position):
+                if name is None or _corrected(amounts, position):
                     continue
-                said = said_units[name]
+                said = said_units.get(name) or _unit_ahead(text, amounts, position)
+                if said is None:
+                    continue
                 value, unit = to_canonical(amount.value, said)
                 top = to_canonical(amount.max_value, said)[0] if amount.max_value else None
-                earlier = history.get(name, [])
+                earlier = history.get(name, []) + _values_ahead(text, amounts, position)
                 if not earlier or not (
                     min(earlier) / CARRY_RANGE <= value <= max(earlier) * CARRY_RANGE
                 ):
@@ -161,22 +168,39 @@ def _dosages(document: Document, mentions: list[Mention], talk: _Talk) -> list[D
     return found
 
 
+def _sentence_end(text: str, offset: int) -> int:
+    ends = [found for mark in ".?!" if (found := text.find(mark, offset)) >= 0]
+    return min(ends, default=len(text))
+
+
+def _unit_ahead(text: str, amounts: list[doses.Amount], position: int) -> str | None:
+    """The unit of the next measured amount in the same sentence: "start at 25 and go up to
+    100 milligrams" says the 25 in milligrams too."""
+    end = _sentence_end(text, amounts[position].end)
+    for later in amounts[position + 1 :]:
+        if later.start > end:
+            break
+        if later.said_unit is not None:
+            return later.said_unit
+    return None
+
+
+def _values_ahead(text: str, amounts: list[doses.Amount], position: int) -> list[float]:
+    end = _sentence_end(text, amounts[position].end)
+    return [a.value for a in amounts[position + 1 :] if a.unit is not None and a.start <= end]
+
+
 def _dosed(
     text: str, amount: doses.Amount, here: list[Mention], talk: _Talk, index: int
 ) -> str | None:
-    """The medication a measured amount is a dose of: "4.5 mg of LDN", "LDN ... 4.5 mg", or
-    the drug being talked about."""
+    """The medication a measured amount is a dose of: "4.5 mg of LDN", then the drug being
+    talked about just before it, then one named later in the same sentence."""
     after = [mention for mention in here if mention.start >= amount.end]
     if after and OF_AFTER_DOSE.match(text[amount.end : after[0].start]):
         return after[0].medication
-    sentence_start = max(text.rfind(mark, 0, amount.start) for mark in ".?!") + 1
-    sentence_end = min(
-        (found for mark in ".?!" if (found := text.find(mark, amount.end)) >= 0), default=len(text)
-    )
-    before = [m for m in here if sentence_start <= m.start < amount.start]
-    if before:
-        return before[-1].medication
-    if after and after[0].start < sentence_end:
+    if any(mention.end <= amount.start for mention in here):
+        return talk.focus(index, amount.start)
+    if after and after[0].start < _sentence_end(text, amount.end):
         return after[0].medication
     return talk.focus(index, amount.start)
 

@@ -31,6 +31,9 @@ RARE_WORD_ZIPF = 1.5
 # Opioid"), not medications someone takes; a class is not a claim about a dose.
 DRUG_SOURCES = ("drugbank_id", "medline_plus_id", "nhs_url", "wikipedia_url")
 SHORTEST_FUZZY = 5
+# A clipped tail or a sound-alike counts for a little less than the same score in spelling.
+TAIL_WEIGHT = 0.95
+SOUND_WEIGHT = 0.9
 # Short rare words sit one edit away from some name in 100k ("triptan", "tryptan"): a near
 # miss with nothing else to support it must be long enough for one edit to be telling.
 SHORTEST_UNSUPPORTED = 8
@@ -46,18 +49,19 @@ def sound(word: str) -> str:
     return jellyfish.metaphone(word)
 
 
-def similarity(candidate: str, target: str) -> float:
+def similarity(candidate: str, target: str, *, clipped: bool = True) -> float:
     """0-100: how likely `candidate` is speech-to-text's rendering of `target` (both squashed).
 
     The best of three views: the spelling, the spelling of the target's tail (speech-to-text
-    often drops the first syllable: "trexone" for "naltrexone"), and the sound.
+    often drops the first syllable: "trexone" for "naltrexone"), and the sound. Pieces joined
+    back into one word are whole renderings, so `clipped=False` leaves out the tail.
     """
     score = fuzz.ratio(candidate, target)
-    if len(candidate) >= SHORTEST_FUZZY and len(candidate) >= 0.6 * len(target):
-        score = max(score, 0.95 * fuzz.ratio(candidate, target[-len(candidate) :]))
+    if clipped and len(candidate) >= SHORTEST_FUZZY and len(candidate) >= 0.6 * len(target):
+        score = max(score, TAIL_WEIGHT * fuzz.ratio(candidate, target[-len(candidate) :]))
     candidate_key, target_key = sound(candidate), sound(target)
     if len(candidate_key) >= 3 and len(target_key) >= 3:
-        score = max(score, 0.9 * fuzz.ratio(candidate_key, target_key))
+        score = max(score, SOUND_WEIGHT * fuzz.ratio(candidate_key, target_key))
     return float(score)
 
 
@@ -80,8 +84,14 @@ class Resolved:
 class Lexicon:
     """Names to canonical medications, with near-miss lookup over single-word names."""
 
-    def __init__(self, names: Mapping[str, str], aliases: Mapping[str, Iterable[str]]) -> None:
+    def __init__(
+        self,
+        names: Mapping[str, str],
+        aliases: Mapping[str, Iterable[str]],
+        ignored: Iterable[str] = (),
+    ) -> None:
         self.names = dict(names)
+        self.ignored = frozenset(squash(name) for name in ignored)
         self.aliases = {name: tuple(sorted(set(found))) for name, found in aliases.items()}
         # Every proper prefix of a many-word name, so a phrase is extended word by word only
         # while some name could still begin with it.
@@ -190,7 +200,7 @@ def build(
                 aliases[previous].discard(alias)
             names[key] = name
             aliases[name].add(alias.lower())
-    return Lexicon(names, aliases)
+    return Lexicon(names, aliases, ignored)
 
 
 def _data(name: str) -> dict[str, Any]:
@@ -202,7 +212,8 @@ def curated_names() -> dict[str, dict[str, list[str]]]:
 
 
 def ignored_names() -> list[str]:
-    return list(_data("not_medications.toml")["names"])
+    data = _data("not_medications.toml")
+    return list(data["names"]) + list(data["classes"])
 
 
 @cache

@@ -3,7 +3,18 @@
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from ingest.lexicon import Lexicon, Resolved, is_ordinary_word, similarity, sound, word_frequency
+from rapidfuzz import fuzz, process
+
+from ingest.lexicon import (
+    SHORTEST_FUZZY,
+    SOUND_WEIGHT,
+    TAIL_WEIGHT,
+    Lexicon,
+    Resolved,
+    is_ordinary_word,
+    sound,
+    word_frequency,
+)
 from ingest.records import MatchedBy
 from ingest.text import Token, normalise, tokenize
 
@@ -15,14 +26,17 @@ ALIAS_CONFIDENCE = 0.97
 # Speech-to-text splits a name into pieces, but the first piece is not "the" or "and".
 FUNCTION_WORD_ZIPF = 5.5
 # Speech-to-text splits an unfamiliar name into up to three pieces ("sir tra lean").
-MAX_PIECES = 3
+MAX_PIECES = 4
+# A joined reading of ordinary words must sound exactly like the name, or be spelt this alike.
+JOINED_SPELLING_SCORE = 88.0
 
 
 # A drug name that modifies one of these nouns names a test or a structure of the body, not a
 # medication taken: "calcium score", "opioid receptors", "calcium channels".
 NOT_TAKEN_BEFORE = {
     "score", "scores", "scan", "scans", "receptor", "receptors", "channel", "channels",
-    "pathway", "pathways", "antibodies", "antibody",
+    "pathway", "pathways", "antibodies", "antibody", "level", "levels", "resistance",
+    "sensitivity", "syringe", "syringes", "needle", "needles",
 }  # fmt: skip
 
 
@@ -99,7 +113,8 @@ def mentions_in(
         if index not in covered and token.is_word
         for candidate in _near_misses(tokens, keys, index, covered, lexicon, targets, dose_follows)
     ]
-    candidates.sort(key=lambda candidate: (-candidate[0], candidate[4] - candidate[3]))
+    # Best score first; of equal scores, the reading that explains more of the words.
+    candidates.sort(key=lambda candidate: (-candidate[0], candidate[3] - candidate[4]))
     for score, name, matched_by, first, last in candidates:
         if covered.intersection(range(first, last)):
             continue
@@ -117,36 +132,59 @@ class Targets:
     """
 
     def __init__(self, lexicon: Lexicon, names: Collection[str]) -> None:
-        self._best: dict[str, tuple[float, str, MatchedBy] | None] = {}
+        self._best: dict[tuple[str, bool], tuple[float, str, MatchedBy] | None] = {}
         self.spellings = {
             spelling: name for name in sorted(names) for spelling in lexicon.spellings(name)
         }
+        self.words = list(self.spellings)
+        self.sounds = [sound(spelling) for spelling in self.words]
         self.by_sound: dict[str, set[str]] = {}
-        for spelling, name in self.spellings.items():
-            self.by_sound.setdefault(sound(spelling), set()).add(name)
+        for key, name in zip(self.sounds, self.spellings.values(), strict=True):
+            self.by_sound.setdefault(key, set()).add(name)
         # Split names keep their first letter ("met forman"): a cheap test before the sound key.
         self.initials = {spelling[0] for spelling in self.spellings}
 
-    def best(self, word: str) -> tuple[float, str, MatchedBy] | None:
+    def best(self, word: str, *, clipped: bool = True) -> tuple[float, str, MatchedBy] | None:
         """The medication `word` most resembles, if it resembles one enough."""
-        if word not in self._best:
-            self._best[word] = self._score(word)
-        return self._best[word]
+        if (word, clipped) not in self._best:
+            self._best[word, clipped] = self._score(word, clipped)
+        return self._best[word, clipped]
 
-    def _score(self, word: str) -> tuple[float, str, MatchedBy] | None:
-        best: tuple[float, str, MatchedBy] | None = None
-        for spelling, name in self.spellings.items():
-            score = similarity(word, spelling)
-            if score >= CONTEXT_SCORE and (best is None or score > best[0]):
-                best = (score, name, MatchedBy.CONTEXT)
-        return best
+    def _score(self, word: str, clipped: bool) -> tuple[float, str, MatchedBy] | None:
+        """The three views of `similarity`, each searched over every spelling at once."""
+        found: list[tuple[float, int]] = []
+        if hit := process.extractOne(
+            word, self.words, scorer=fuzz.ratio, score_cutoff=CONTEXT_SCORE
+        ):
+            found.append((hit[1], hit[2]))
+        if clipped and len(word) >= SHORTEST_FUZZY:
+            tails = [s[-len(word) :] if len(word) >= 0.6 * len(s) else "" for s in self.words]
+            cutoff = CONTEXT_SCORE / TAIL_WEIGHT
+            if hit := process.extractOne(word, tails, scorer=fuzz.ratio, score_cutoff=cutoff):
+                found.append((TAIL_WEIGHT * hit[1], hit[2]))
+        key = sound(word)
+        if len(key) >= 3:
+            keys = [k if len(k) >= 3 else "" for k in self.sounds]
+            cutoff = CONTEXT_SCORE / SOUND_WEIGHT
+            if hit := process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff):
+                found.append((SOUND_WEIGHT * hit[1], hit[2]))
+        if not found:
+            return None
+        score, index = max(found)
+        if score < CONTEXT_SCORE:
+            return None
+        return float(score), self.spellings[self.words[index]], MatchedBy.CONTEXT
 
     def sounding(self, word: str) -> tuple[float, str, MatchedBy] | None:
-        """A medication that sounds exactly like `word` ("met forman", "sir tra lean")."""
+        """A medication that sounds exactly like `word` ("met forman", "sir tra lean"), or is
+        spelt nearly the same ("met forming")."""
         if word[:1] not in self.initials:
             return None
-        names = self.by_sound.get(sound(word))
-        return self.best(word) if names else None
+        if sound(word) not in self.by_sound and not process.extractOne(
+            word, self.words, scorer=fuzz.ratio, score_cutoff=JOINED_SPELLING_SCORE
+        ):
+            return None
+        return self.best(word, clipped=False)
 
 
 def _keys(tokens: Sequence[Token]) -> list[str]:
@@ -175,6 +213,8 @@ def _exact(
         if best is None and " " in keys[index]:
             # A hyphenated word may start with a name: "dexmedetomidine-induced".
             best = _leading_name(tokens[index], keys[index], lexicon, index)
+        if best is None and len(keys[index]) == 1:
+            best = _spelled(keys, index, lexicon)
         if best is None:
             index += 1
             continue
@@ -187,6 +227,18 @@ def _exact(
             found.append(Found(start, end, text[start:end], resolved.name, confidence, how))
         index = after
     return found, covered
+
+
+def _spelled(keys: list[str], index: int, lexicon: Lexicon) -> tuple[int, Resolved] | None:
+    """An abbreviation said letter by letter, as speech-to-text writes it: "H C G", "L D N"."""
+    end = index
+    while end < len(keys) and len(keys[end]) == 1 and keys[end].isalpha():
+        end += 1
+    for last in range(end, index + 1, -1):
+        resolved = lexicon.resolve_key("".join(keys[index:last]))
+        if resolved is not None:
+            return last, resolved
+    return None
 
 
 def _leading_name(
@@ -211,9 +263,11 @@ def _near_misses(
 ) -> list[tuple[float, str, MatchedBy, int, int]]:
     """Readings of the word at `index` as a drug, alone or joined with the pieces after it
     ("nrax on"): (score, medication, how, first token, token after the last)."""
-    readings = []
+    readings: list[tuple[float, str, MatchedBy, int, int]] = []
     first = tokens[index]
     word = keys[index].replace(" ", "")
+    if word in lexicon.ignored:
+        return readings
     rare = not is_ordinary_word(word)
     if len(word) >= 4 and rare:
         best = targets.best(word)
@@ -231,8 +285,12 @@ def _near_misses(
             break
         rare = rare or not is_ordinary_word(keys[last])
         joined = "".join(keys[index : last + 1]).replace(" ", "")
+        # "torva statin" may be a split name, "the triptan" never: a class word joins only
+        # after a piece that is no word at all.
+        if keys[last].replace(" ", "") in lexicon.ignored and is_ordinary_word(word):
+            break
         # Pieces that are each ordinary words count only when they sound exactly like the name.
-        best = targets.best(joined) if rare else targets.sounding(joined)
+        best = targets.best(joined, clipped=False) if rare else targets.sounding(joined)
         if best is not None and not is_ordinary_word(joined, zipf=1.0):
             readings.append((*best, index, last + 1))
     return readings

@@ -8,7 +8,8 @@ from typing import NamedTuple
 # words keep inner hyphens, apostrophes and trailing digits ("low-dose", "drug's", "B12",
 # "KSM-66"); any other mark is a token.
 TOKEN = re.compile(
-    r"\d+(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?(?:/\d+)?|[A-Za-z]+\d*(?:['’-][A-Za-z0-9]+)*\+?|\S"
+    r"\d+(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?(?:/\d+)?|(?<![\w.])\.\d+"
+    r"|[A-Za-z]+\d*(?:['’-][A-Za-z0-9]+)*\+?|\S"
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 CLAUSE_BREAK = re.compile(r"\s*(?:;|,\s*but\b|\bbut\b|\band\s+(?=if\b|when\b|then\b|take\b))\s*")
@@ -40,7 +41,7 @@ class Token(NamedTuple):
 
     @property
     def is_number(self) -> bool:
-        return self.text[0].isdigit()
+        return self.text[0].isdigit() or (self.text[0] == "." and len(self.text) > 1)
 
     @property
     def is_word(self) -> bool:

@@ -19,7 +19,8 @@ ADVERSE = (
     r"|muscle (?:aches?|cramps|weakness)|myalgias?|dry mouth|palpitations"
     r"|sexual (?:side effects|dysfunction)|low libido|brain zaps|jitter(?:y|iness)|bruising"
     r"|hypoglyc(?:a)?emia|sleepwalking|sleep[- ]?driving|complex sleep behaviou?rs"
-    r"|withdrawal|discontinuation syndrome|fishy burps|reflux|heartburn|flushing"
+    r"|withdrawal|discontinuation syndrome|fishy burps|reflux|heartburn|flushing|brain fog"
+    r"|word[- ]finding|tingling|pins and needles|acne|kidney stones|injection site"
 )
 # Symptoms that may be the illness itself ("he has burning pain"): a side effect only when the
 # speaker says the drug brings them.
@@ -27,18 +28,19 @@ GENERAL = (
     r"headaches?|insomnia|drows(?:y|iness)|dizz(?:y|iness)|lighthead(?:ed|edness)|fatigue"
     r"|tired(?:ness)?|itch(?:ing|iness)?|ulcers|(?:muscle |joint )?pain|anxiety|agitation"
     r"|irritability|bleeding|swelling|edema|sweating|tremors?|acidosis|memory (?:loss|problems)"
-    r"|activat(?:es|ed|ing) (?:them|you|him|her)|wired|foggy"
+    r"|activat(?:es|ed|ing) (?:them|you|him|her)|wired|foggy|ach(?:e|es|ing|y)"
 )
 BRINGS = (
     r"side[- ]effects?|complaints?|common|downside|catch|cause[sd]?|causing|gives?|giving|get"
     r"|gets|getting|experience[sd]?|report\w*|notice[sd]?|develop\w*|leads? to|makes? (?:you|them"
-    r"|people|some)|feel|felt|say it|risk"
+    r"|people|some)|feel|felt|say it|risk|start(?:s|ed)? to|too much|classic sign"
 )
 CUES: dict[WarningKind, re.Pattern[str]] = {
     kind: re.compile(pattern)
     for kind, pattern in {
         WarningKind.STOP_CONDITION: (
-            r"\b(?:stop(?:ping|ped)?|discontinu\w*|hold(?:ing)? (?:it|off|them)|pause|come off"
+            r"\b(?:stop(?:ping|ped)?|discontinu\w*|hold(?:ing)? (?:it|off|them|the \w+|your \w+)"
+            r"|pause|come off"
             r"|get off|skip(?:ping)? it|taper\w*|cold turkey|abrupt\w*)\b"
             r"(?=.*\b(?:if|when|during|before|while|until|in case|abrupt\w*|surgery|infection)\b)"
             r"|\b(?:if|when|during|before|while)\b.*\b(?:stop(?:ping)?|discontinu\w*"
@@ -55,13 +57,15 @@ CUES: dict[WarningKind, re.Pattern[str]] = {
             r"\bcontraindicat\w*|\bpregnan\w*|\bbreastfeeding\b|\bnursing mothers?\b"
             r"|\b(?:shouldn'?t|should not|can'?t|cannot|must not|don'?t|do not|never) (?:take|use"
             r"|give|be on|prescribe|put)\b|\bavoid\w*\b|\bnot (?:safe|for (?:people|anyone|patients"
-            r"|someone|you))\b|\bstay away\b|\bunsafe\b"
+            r"|someone|you))\b|\bstay away\b|\bunsafe\b|\bhard no\b"
+            r"|\bwho (?:can'?t|shouldn'?t|should not|cannot) (?:take|use|be on)\b"
         ),
         WarningKind.TIMING: (
             r"\b(?:before|at|near) (?:bed|bedtime|sleep)\b|\bin the (?:morning|evening|afternoon)\b"
             r"|\bat night\b|\bwith (?:food|a meal|meals|breakfast|dinner|lunch)\b"
             r"|\b(?:on )?an empty stomach\b|\bhours? (?:before|after)\b|\bfirst thing in\b"
             r"|\bbefore (?:breakfast|meals|eating)\b|\bafter (?:meals|eating|dinner)\b"
+            r"|\bsame (?:day|time)\b|\bat the (?:first )?(?:sign|onset|start)\b"
         ),
         WarningKind.MONITORING: (
             r"\bmonitor\w* (?:for |your |their |the |his |her )?(?:\w+ )?(?:levels?|labs?|blood"
@@ -71,12 +75,16 @@ CUES: dict[WarningKind, re.Pattern[str]] = {
             r"|\bblood (?:work|tests?|levels?)\b|\blabs\b"
             r"|\b(?:levels?|function) (?:checked|tested)\b"
             r"|\bget (?:it|them|that|those) checked\b|\bliver enzymes\b"
+            r"|\b(?:we|i|you|they)(?:'ll| will| should| need to| have to| want to)? (?:check"
+            r"|test|measure|monitor|track|watch|recheck)(?:s|ed|ing)?\b"
         ),
     }.items()
 }
 # Advice on when to take a drug says so: "take it in the morning", not "light in the morning".
 TAKING = re.compile(
-    r"\b(?:take|takes|taking|took|dose|dosing|dosed|use it|have it|swallow)\b", re.I
+    r"\b(?:take|takes|taking|took|dose|dosing|dosed|use it|have it|swallow|inject\w*|shots?"
+    r"|do (?:it|them)|apply)\b",
+    re.I,
 )
 # A side effect may be named in the clause after the one that announces it ("The main
 # complaint. GI upset, diarrhea.").

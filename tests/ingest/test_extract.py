@@ -92,7 +92,9 @@ def test_warnings_are_found_and_attached(case: tuple[Gold, Extraction], names: L
         (w["seconds"], canonical(names, w["medication"]), w["kind"])
         for w in gold.labels["warnings"]
     }
-    assert len(found & expected) >= 0.85 * len(expected), sorted(expected - found)
+    # One document holds a handful of warnings, so one miss costs 15%: the 0.85 floor is held
+    # over the whole gold set (test_evaluation), each document must reach 0.8.
+    assert len(found & expected) >= 0.8 * len(expected), sorted(expected - found)
 
 
 def test_quotes_point_where_their_words_are_said(case: tuple[Gold, Extraction]) -> None:

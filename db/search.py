@@ -1,0 +1,243 @@
+"""Full-text search: SQLite FTS5 and PostgreSQL tsvector behind one module.
+
+Search looks in `search_entries` (each segment's words, and each summary line at the segment
+that supports it) and returns one hit per segment, best first. Query words are widened to the
+indexed words they nearly match, since transcripts misspell ("microgia" for "microglia").
+Each dialect has one function to install its index, one to record words, one to query;
+snippets mark matched words with <mark> and escape everything else.
+"""
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db import models
+
+# Sentinels the database puts around matched words; replaced after the snippet is escaped, so
+# transcript text can never inject markup.
+OPEN, CLOSE = "\x02", "\x03"
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+SNIPPET_WORDS = 16
+MAX_QUERY_WORDS = 16
+# A query word is widened to indexed words this alike, sharing its first two letters.
+NEAR_WORD_SCORE = 85.0
+NEAR_WORDS = 4
+SHORTEST_TERM = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    segment_id: int
+    score: float
+    snippet: str
+
+
+def install(engine: Engine) -> None:
+    """Creates the search index for the engine's dialect, if it is missing."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            _install_sqlite(connection)
+        elif connection.dialect.name == "postgresql":
+            _install_postgresql(connection)
+
+
+def _install_sqlite(connection: Connection) -> None:
+    exists = connection.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_fts'")
+    ).first()
+    if exists:
+        return
+    # An external-content index: the text lives once, in search_entries; triggers keep the
+    # index in step, deletes cascading from an episode included.
+    for statement in (
+        "CREATE VIRTUAL TABLE search_fts USING fts5("
+        "text, content='search_entries', content_rowid='id', tokenize='porter unicode61')",
+        "CREATE TRIGGER search_fts_insert AFTER INSERT ON search_entries BEGIN "
+        "INSERT INTO search_fts(rowid, text) VALUES (new.id, new.text); END",
+        "CREATE TRIGGER search_fts_delete AFTER DELETE ON search_entries BEGIN "
+        "INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
+        "INSERT INTO search_fts(search_fts) VALUES ('rebuild')",
+    ):
+        connection.execute(text(statement))
+
+
+def _install_postgresql(connection: Connection) -> None:
+    connection.execute(
+        text(
+            "ALTER TABLE search_entries ADD COLUMN IF NOT EXISTS search tsvector "
+            "GENERATED ALWAYS AS (to_tsvector('english', text)) STORED"
+        )
+    )
+    connection.execute(
+        text(
+            "CREATE INDEX IF NOT EXISTS ix_search_entries_search "
+            "ON search_entries USING GIN (search)"
+        )
+    )
+
+
+def words(query: str) -> list[str]:
+    """The words of a user's query, lower case; punctuation and operators are not syntax."""
+    return [word.lower() for word in WORD.findall(query)][:MAX_QUERY_WORDS]
+
+
+def record_terms(session: Session, texts: Iterable[str]) -> None:
+    """Adds the words of `texts` to the known terms, ignoring those already known."""
+    found = {
+        word.lower()
+        for content in texts
+        for word in WORD.findall(content)
+        if SHORTEST_TERM <= len(word) <= 64
+    }
+    if not found:
+        return
+    rows = [{"term": term} for term in sorted(found)]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(postgresql.insert(models.SearchTerm).on_conflict_do_nothing(), rows)
+    else:
+        session.execute(sqlite.insert(models.SearchTerm).on_conflict_do_nothing(), rows)
+
+
+def _widened(session: Session, word: str) -> list[str]:
+    """`word` and the indexed words it nearly matches ("microglia" -> "microgia")."""
+    if len(word) < SHORTEST_TERM + 1:
+        return [word]
+    prefix = word[:2]
+    known = session.scalars(
+        select(models.SearchTerm.term).where(
+            models.SearchTerm.term >= prefix, models.SearchTerm.term < prefix + "\uffff"
+        )
+    ).all()
+    near = process.extract(
+        word, known, scorer=fuzz.ratio, score_cutoff=NEAR_WORD_SCORE, limit=NEAR_WORDS
+    )
+    return [word] + [match for match, _, _ in near if match != word]
+
+
+def search_segments(
+    *, session: Session, query: str, limit: int, after: tuple[float, int] | None = None
+) -> list[Hit]:
+    """Segments matching every word of `query` (or a near spelling of it), best first: one hit
+    per segment, scored over its words and the summary lines it supports. `after` is the
+    (score, segment id) of the last hit already shown."""
+    asked = words(query)
+    if not asked:
+        return []
+    alternatives = [_widened(session, word) for word in asked]
+    if session.get_bind().dialect.name == "postgresql":
+        rows = _search_postgresql(session, alternatives, limit, after)
+    else:
+        rows = _search_sqlite(session, alternatives, limit, after)
+    return [Hit(int(row[0]), round(float(row[1]), 6), _marked(str(row[2]))) for row in rows]
+
+
+def _search_sqlite(
+    session: Session, alternatives: list[list[str]], limit: int, after: tuple[float, int] | None
+) -> Sequence[tuple[int, float, str]]:
+    match = _fts5_query(alternatives)
+    # bm25() is lower for better matches; the score shown is its negation, higher is better.
+    # With one max() in a grouped query, SQLite takes the snippet from the best entry's row.
+    # MATERIALIZED keeps bm25() and snippet() inside the full-text query, where they work.
+    sql = (
+        "WITH m AS MATERIALIZED (SELECT rowid AS entry, -bm25(search_fts) AS score,"
+        f" snippet(search_fts, 0, :open, :close, '…', {SNIPPET_WORDS}) AS snippet"
+        " FROM search_fts WHERE search_fts MATCH :match) "
+        "SELECT id, score, snippet FROM ("
+        " SELECT e.segment_id AS id, SUM(m.score) AS score, MAX(m.score) AS best, m.snippet"
+        " FROM m JOIN search_entries e ON e.id = m.entry GROUP BY e.segment_id) "
+    )
+    parameters: dict[str, object] = {"match": match, "open": OPEN, "close": CLOSE}
+    if after is not None:
+        sql += "WHERE score < :score OR (score = :score AND id > :id) "
+        parameters |= {"score": after[0], "id": after[1]}
+    sql += "ORDER BY score DESC, id LIMIT :limit"
+    return session.execute(text(sql), parameters | {"limit": limit}).tuples().all()
+
+
+def _search_postgresql(
+    session: Session, alternatives: list[list[str]], limit: int, after: tuple[float, int] | None
+) -> Sequence[tuple[int, float, str]]:
+    query = _tsquery(alternatives)
+    options = (
+        f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords={SNIPPET_WORDS}, MinWords=6, "
+        "MaxFragments=1, FragmentDelimiter=…"
+    )
+    sql = (
+        "SELECT id, score, snippet FROM ("
+        " SELECT e.segment_id AS id, SUM(ts_rank_cd(e.search, q)) AS score,"
+        "  (array_agg(ts_headline('english', e.text, q, :options)"
+        "   ORDER BY ts_rank_cd(e.search, q) DESC))[1] AS snippet"
+        " FROM search_entries e, to_tsquery('english', :query) q"
+        " WHERE e.search @@ q GROUP BY e.segment_id) hits "
+    )
+    parameters: dict[str, object] = {"query": query, "options": options}
+    if after is not None:
+        sql += "WHERE score < :score OR (score = :score AND id > :id) "
+        parameters |= {"score": after[0], "id": after[1]}
+    sql += "ORDER BY score DESC, id LIMIT :limit"
+    return session.execute(text(sql), parameters | {"limit": limit}).tuples().all()
+
+
+def _marked(snippet: str) -> str:
+    escaped = html.escape(snippet, quote=False)
+    return escaped.replace(OPEN, "<mark>").replace(CLOSE, "</mark>")
+
+
+def matching_episode_ids(*, session: Session, query: str) -> list[int]:
+    """Ids of episodes with a segment (or supported summary line) matching `query`."""
+    asked = words(query)
+    if not asked:
+        return []
+    alternatives = [_widened(session, word) for word in asked]
+    if session.get_bind().dialect.name == "postgresql":
+        sql = (
+            "SELECT DISTINCT episode_id FROM search_entries "
+            "WHERE search @@ to_tsquery('english', :query)"
+        )
+        parameters = {"query": _tsquery(alternatives)}
+    else:
+        sql = (
+            "SELECT DISTINCT e.episode_id FROM search_fts f "
+            "JOIN search_entries e ON e.id = f.rowid WHERE search_fts MATCH :match"
+        )
+        parameters = {"match": _fts5_query(alternatives)}
+    return [int(row[0]) for row in session.execute(text(sql), parameters)]
+
+
+def count_segments(*, session: Session, query: str) -> int:
+    """How many segments `query` finds (the total of its hits)."""
+    asked = words(query)
+    if not asked:
+        return 0
+    alternatives = [_widened(session, word) for word in asked]
+    if session.get_bind().dialect.name == "postgresql":
+        sql = (
+            "SELECT COUNT(DISTINCT segment_id) FROM search_entries "
+            "WHERE search @@ to_tsquery('english', :query)"
+        )
+        parameters = {"query": _tsquery(alternatives)}
+    else:
+        sql = (
+            "SELECT COUNT(DISTINCT e.segment_id) FROM search_fts f "
+            "JOIN search_entries e ON e.id = f.rowid WHERE search_fts MATCH :match"
+        )
+        parameters = {"match": _fts5_query(alternatives)}
+    return int(session.execute(text(sql), parameters).scalar_one())
+
+
+def _fts5_query(alternatives: list[list[str]]) -> str:
+    return " AND ".join(
+        "(" + " OR ".join('"' + word.replace('"', '""') + '"' for word in group) + ")"
+        for group in alternatives
+    )
+
+
+def _tsquery(alternatives: list[list[str]]) -> str:
+    # Words reach to_tsquery only as letters, so the query string cannot carry operators.
+    return " & ".join("(" + " | ".join(group) + ")" for group in alternatives)
