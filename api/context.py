@@ -34,6 +34,8 @@ class Loaders:
     dosages: DataLoader[int, list[models.Dosage]] = field(init=False)
     warnings: DataLoader[int, list[models.Warning]] = field(init=False)
     aliases: DataLoader[int, list[str]] = field(init=False)
+    episode_dosages: DataLoader[int, list[models.Dosage]] = field(init=False)
+    episode_warnings: DataLoader[int, list[models.Warning]] = field(init=False)
 
     def __post_init__(self) -> None:
         session = self.session
@@ -44,6 +46,8 @@ class Loaders:
         self.dosages = _batched(session, queries.dosages_for, "medication_ids")
         self.warnings = _batched(session, queries.warnings_for, "medication_ids")
         self.aliases = _batched(session, queries.aliases_for, "medication_ids")
+        self.episode_dosages = _batched(session, queries.dosages_in, "episode_ids")
+        self.episode_warnings = _batched(session, queries.warnings_in, "episode_ids")
 
 
 @dataclass

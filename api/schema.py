@@ -1,16 +1,26 @@
 """The GraphQL schema: root queries, each a few lines over one query function in db/."""
 
 from collections.abc import Iterator
+from datetime import date
 
 import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
+from api import arguments
 from api.context import Context
+from api.types.claims import Dosage
 from api.types.connection import Connection
 from api.types.episode import Episode
 from api.types.medication import Medication
+from api.types.node import Node, from_global_id
+from api.types.search import MedicationStats, SearchHit
 from db import queries
+
+strawberry.enum(
+    queries.EpisodeOrder,
+    description="ADDED: as ingested; NEWEST/OLDEST: by upload date; TITLE: alphabetical.",
+)
 
 
 @strawberry.type
@@ -20,18 +30,99 @@ class Query:
         row = queries.medication_named(session=info.context.session, name=name)
         return Medication.from_row(row) if row is not None else None
 
-    @strawberry.field(description="Every medication some episode mentions or doses.")
+    @strawberry.field(description="Every medication some episode mentions or doses, by name.")
     def medications(self, info: Info[Context, None]) -> list[Medication]:
         return [
             Medication.from_row(row) for row in queries.medications(session=info.context.session)
         ]
 
-    @strawberry.field(description="Episodes in the order they were added.")
+    @strawberry.field(description="Episodes matching every filter given, a page at a time.")
     def episodes(
-        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: int | None = 20,
+        after: str | None = None,
+        search: str | None = None,
+        channel: str | None = None,
+        medication: str | None = None,
+        published_after: date | None = None,
+        published_before: date | None = None,
+        order_by: queries.EpisodeOrder = queries.EpisodeOrder.ADDED,
     ) -> Connection[Episode]:
-        page = queries.episodes_page(session=info.context.session, first=first, after=after)
+        session = info.context.session
+        page = queries.episodes_page(
+            session=session,
+            first=first,
+            after=after,
+            search=search,
+            channel=channel,
+            medication_id=arguments.medication_id(session, medication),
+            published_after=published_after,
+            published_before=published_before,
+            order=order_by,
+        )
         return Connection.from_page(page, Episode.from_row)
+
+    @strawberry.field(
+        description="Dosages, filtered by medication (any alias) and by amount: min and max "
+        'take any unit ("4 mg", "4500 ug", "0.01 g").'
+    )
+    def dosages(
+        self,
+        info: Info[Context, None],
+        medication: str | None = None,
+        min: str | None = None,  # noqa: A002 - the argument's public name
+        max: str | None = None,  # noqa: A002
+        episode: strawberry.ID | None = None,
+        channel: str | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[Dosage]:
+        session = info.context.session
+        low, high = arguments.amount_range(min, max)
+        page = queries.dosages_page(
+            session=session,
+            first=first,
+            after=after,
+            medication_id=arguments.medication_id(session, medication),
+            low=low,
+            high=high,
+            episode_id=arguments.episode_id("episode", episode),
+            channel=channel,
+        )
+        return Connection.from_page(page, Dosage.from_row)
+
+    @strawberry.field(description="Full-text search over transcripts and summaries, best first.")
+    def search(
+        self,
+        info: Info[Context, None],
+        query: str,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[SearchHit]:
+        page = queries.search_page(
+            session=info.context.session, query=query, first=first, after=after
+        )
+        return Connection.from_page(page, SearchHit.from_row)
+
+    @strawberry.field(description="Per medication: episodes, mentions, dosages, dose spread.")
+    def medication_stats(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> Connection[MedicationStats]:
+        page = queries.medication_stats_page(session=info.context.session, first=first, after=after)
+        return Connection.from_page(page, MedicationStats.from_row)
+
+    @strawberry.field(description="Any object by its global id.")
+    def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:  # noqa: A002
+        kind, key = from_global_id(id)
+        session = info.context.session
+        if kind == "Episode":
+            episode = queries.episode_by_id(session=session, episode_id=key)
+            return Episode.from_row(episode) if episode is not None else None
+        if kind == "Medication":
+            medication = queries.medication_by_id(session=session, medication_id=key)
+            return Medication.from_row(medication) if medication is not None else None
+        return None
 
 
 class CloseSession(SchemaExtension):
@@ -44,4 +135,4 @@ class CloseSession(SchemaExtension):
             context.session.close()
 
 
-schema = strawberry.Schema(query=Query, extensions=[CloseSession])
+schema = strawberry.Schema(query=Query, extensions=[CloseSession], types=[Episode, Medication])

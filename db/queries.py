@@ -321,13 +321,14 @@ def medication_stats_page(
     rows = session.scalars(query.order_by(models.Medication.name).limit(size + 1)).all()
     shown = rows[:size]
     ids = [row.id for row in shown]
-    mentions = dict(
-        session.execute(
+    mentions: dict[int, int] = {
+        medication_id: count
+        for medication_id, count in session.execute(
             select(models.Mention.medication_id, func.count())
             .where(models.Mention.medication_id.in_(ids))
             .group_by(models.Mention.medication_id)
-        ).tuples()
-    )
+        )
+    }
     episodes_by: dict[int, set[int]] = defaultdict(set)
     for model in (models.Mention, models.Dosage):
         for medication_id, episode_id in session.execute(

@@ -9,8 +9,9 @@ snippets mark matched words with <mark> and escape everything else.
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Connection, Engine, select, text
@@ -139,7 +140,7 @@ def search_segments(
 
 def _search_sqlite(
     session: Session, alternatives: list[list[str]], limit: int, after: tuple[float, int] | None
-) -> Sequence[tuple[int, float, str]]:
+) -> list[tuple[Any, ...]]:
     match = _fts5_query(alternatives)
     # bm25() is lower for better matches; the score shown is its negation, higher is better.
     # With one max() in a grouped query, SQLite takes the snippet from the best entry's row.
@@ -157,12 +158,12 @@ def _search_sqlite(
         sql += "WHERE score < :score OR (score = :score AND id > :id) "
         parameters |= {"score": after[0], "id": after[1]}
     sql += "ORDER BY score DESC, id LIMIT :limit"
-    return session.execute(text(sql), parameters | {"limit": limit}).tuples().all()
+    return [tuple(row) for row in session.execute(text(sql), parameters | {"limit": limit})]
 
 
 def _search_postgresql(
     session: Session, alternatives: list[list[str]], limit: int, after: tuple[float, int] | None
-) -> Sequence[tuple[int, float, str]]:
+) -> list[tuple[Any, ...]]:
     query = _tsquery(alternatives)
     options = (
         f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords={SNIPPET_WORDS}, MinWords=6, "
@@ -181,7 +182,7 @@ def _search_postgresql(
         sql += "WHERE score < :score OR (score = :score AND id > :id) "
         parameters |= {"score": after[0], "id": after[1]}
     sql += "ORDER BY score DESC, id LIMIT :limit"
-    return session.execute(text(sql), parameters | {"limit": limit}).tuples().all()
+    return [tuple(row) for row in session.execute(text(sql), parameters | {"limit": limit})]
 
 
 def _marked(snippet: str) -> str:

@@ -7,7 +7,11 @@ import pint
 
 # Doses are reported in one unit per dimension, so that "1000 mcg" and "1 mg" compare equal.
 CANONICAL_UNITS = {"[mass]": "mg", "[volume]": "mL", "[biological_activity]": "IU"}
-DIMENSION_NAMES = {"[mass]": "a mass", "[volume]": "a volume", "[biological_activity]": "an amount"}
+DIMENSION_NAMES = {
+    "[mass]": "a mass",
+    "[volume]": "a volume",
+    "[biological_activity]": "international units",
+}
 EXAMPLES = {"[mass]": "4 mg", "[volume]": "5 mL", "[biological_activity]": "2000 IU"}
 
 DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
@@ -70,7 +74,9 @@ def parse_amount(text: str, *, expected: str | None = None) -> tuple[float, str]
     unit = format(quantity.units)
     dimension = dimension_of(unit)
     if dimension is None or (expected is not None and dimension != expected):
-        raise UnitError(f"{text!r} is not {DIMENSION_NAMES.get(expected or '', 'a dose amount')}")
+        found = format(quantity.dimensionality).strip("[]") or "a number"
+        wanted = DIMENSION_NAMES.get(expected or "", "a dose amount")
+        raise UnitError(f"{text!r} is a {found}, not {wanted}")
     return to_canonical(float(quantity.magnitude), unit)
 
 

@@ -112,8 +112,8 @@ def seeded(sessions: sessionmaker[Session], names: lexicon.Lexicon) -> sessionma
     return sessions
 
 
-def post_graphql(app: Starlette, query: str, variables: dict[str, Any] | None = None) -> Any:
-    """The JSON answer of the real ASGI app to one GraphQL request."""
+def send_graphql(app: Starlette, query: str, variables: dict[str, Any] | None = None) -> Any:
+    """The whole JSON body the real ASGI app answers to one GraphQL request."""
 
     async def send() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
@@ -122,6 +122,22 @@ def post_graphql(app: Starlette, query: str, variables: dict[str, Any] | None = 
 
     response = asyncio.run(send())
     assert response.status_code == 200, response.text
-    body = response.json()
+    return response.json()
+
+
+def post_graphql(app: Starlette, query: str, variables: dict[str, Any] | None = None) -> Any:
+    """The data of a GraphQL answer, which must have no errors."""
+    body = send_graphql(app, query, variables)
     assert "errors" not in body, body["errors"]
     return body["data"]
+
+
+def get(app: Starlette, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
+    """The real ASGI app's answer to one GET."""
+
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.get(path, headers=headers)
+
+    return asyncio.run(send())

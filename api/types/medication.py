@@ -1,109 +1,21 @@
-"""Medications and the claims about them: mentions, dosages and warnings."""
+"""Medications: canonical names, aliases, and the claims made about them."""
 
 import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.types.episode import Source
+from api.types.claims import Dosage, Mention, Warning
+from api.types.node import Node, to_global_id
 from db import models
-from ingest.records import MatchedBy, WarningKind
-
-strawberry.enum(MatchedBy, description="How a name in the transcript was resolved to the drug.")
-strawberry.enum(WarningKind, description="What kind of caution a warning is.")
 
 
 @strawberry.type
-class Mention:
-    """A place where a medication is named, under any spelling."""
-
-    _row: strawberry.Private[models.Mention]
-
-    @strawberry.field(description="The words as transcribed.")
-    def text(self) -> str:
-        return self._row.text
-
-    @strawberry.field(description="How sure the match is, 0 to 1.")
-    def confidence(self) -> float:
-        return self._row.confidence
-
-    @strawberry.field
-    def matched_by(self) -> MatchedBy:
-        return MatchedBy(self._row.matched_by)
-
-    @strawberry.field
-    def source(self) -> Source:
-        return Source.from_row(self._row.segment)
-
-    @classmethod
-    def from_row(cls, row: models.Mention) -> "Mention":
-        return cls(_row=row)
-
-
-@strawberry.type
-class Dosage:
-    """A dose as said, normalised to one unit per dimension (mg, mL, IU)."""
-
-    _row: strawberry.Private[models.Dosage]
-
-    @strawberry.field(description="The amount, or the low end of a range, in `unit`.")
-    def value(self) -> float:
-        return self._row.value
-
-    @strawberry.field(description="The high end of a range such as '5 to 6 milligrams'.")
-    def max_value(self) -> float | None:
-        return self._row.max_value
-
-    @strawberry.field(description='"mg", "mL", "IU", or per kilogram of body weight ("mg/kg").')
-    def unit(self) -> str:
-        return self._row.unit
-
-    @strawberry.field(description='How often, as said: "daily", "twice daily", "weekly", ...')
-    def frequency(self) -> str | None:
-        return self._row.frequency
-
-    @strawberry.field(description="The low-end amount per day, in `unit`, when the frequency says.")
-    def per_day(self) -> float | None:
-        return self._row.per_day
-
-    @strawberry.field(description="The words as said.")
-    def text(self) -> str:
-        return self._row.text
-
-    @strawberry.field
-    def source(self) -> Source:
-        return Source.from_row(self._row.segment)
-
-    @classmethod
-    def from_row(cls, row: models.Dosage) -> "Dosage":
-        return cls(_row=row)
-
-
-@strawberry.type
-class Warning:
-    """A caution about a medication: side effect, stop condition, timing and the like."""
-
-    _row: strawberry.Private[models.Warning]
-
-    @strawberry.field(description="The clause that gives the warning.")
-    def text(self) -> str:
-        return self._row.text
-
-    @strawberry.field
-    def kind(self) -> WarningKind:
-        return WarningKind(self._row.kind)
-
-    @strawberry.field
-    def source(self) -> Source:
-        return Source.from_row(self._row.segment)
-
-    @classmethod
-    def from_row(cls, row: models.Warning) -> "Warning":
-        return cls(_row=row)
-
-
-@strawberry.type
-class Medication:
+class Medication(Node):
     _row: strawberry.Private[models.Medication]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return to_global_id("Medication", self._row.id)
 
     @strawberry.field(description='The canonical generic name, e.g. "naltrexone".')
     def name(self) -> str:

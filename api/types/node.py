@@ -24,3 +24,10 @@ def from_global_id(value: str, *, kind: str | None = None) -> tuple[str, int]:
         pass
     expected = f"an id of a {kind}" if kind else "an id issued by this API"
     raise NodeIdError(f"{value!r} is not {expected}")
+
+
+@strawberry.interface(description="An object with a global id, fetched again with node(id:).")
+class Node:
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        raise NotImplementedError

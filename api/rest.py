@@ -1,0 +1,386 @@
+"""REST endpoints under /api/v1 for scripted pulls: JSON, CSV or NDJSON, cursor-paginated.
+
+Every handler parses its arguments, calls query functions in db/ (the same ones GraphQL
+calls) and shapes rows; the OpenAPI document is generated from the same endpoint table.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from api import arguments
+from api.links import deep_link, format_timestamp
+from api.types.node import to_global_id
+from db import models, queries
+from db.pages import Page, PageError
+
+PREFIX = "/api/v1"
+FORMATS = {"json": "application/json", "csv": "text/csv", "ndjson": "application/x-ndjson"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str
+    kind: str = "string"  # the OpenAPI type
+    where: str = "query"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    summary: str
+    handler: Callable[[Request, Session], Awaitable[Response]]
+    parameters: tuple[Parameter, ...] = ()
+    formats: tuple[str, ...] = ("json", "csv", "ndjson")
+    paged: bool = False
+    tags: tuple[str, ...] = field(default=())
+
+
+# --- rows: flat dictionaries, the shape of every CSV and NDJSON line -------------------------
+
+
+def source_row(segment: models.Segment) -> dict[str, Any]:
+    return {
+        "episode_id": to_global_id("Episode", segment.episode_id),
+        "episode_title": segment.episode.title,
+        "seconds": segment.seconds,
+        "timestamp": format_timestamp(segment.seconds),
+        "link": deep_link(segment.episode.url, segment.seconds),
+    }
+
+
+def dosage_row(dosage: models.Dosage, medication: str) -> dict[str, Any]:
+    return {
+        "kind": "dosage",
+        "medication": medication,
+        "value": dosage.value,
+        "max_value": dosage.max_value,
+        "unit": dosage.unit,
+        "frequency": dosage.frequency,
+        "per_day": dosage.per_day,
+        "text": dosage.text,
+        **source_row(dosage.segment),
+    }
+
+
+def warning_row(warning: models.Warning, medication: str) -> dict[str, Any]:
+    return {
+        "kind": "warning",
+        "medication": medication,
+        "warning_kind": warning.kind,
+        "text": warning.text,
+        **source_row(warning.segment),
+    }
+
+
+def episode_row(episode: models.Episode) -> dict[str, Any]:
+    return {
+        "id": to_global_id("Episode", episode.id),
+        "title": episode.title,
+        "channel": episode.channel,
+        "upload_date": episode.upload_date.isoformat() if episode.upload_date else None,
+        "url": episode.url,
+        "duration_seconds": episode.duration_seconds,
+    }
+
+
+def stats_row(stats: queries.MedicationStats) -> dict[str, Any]:
+    return {
+        "id": to_global_id("Medication", stats.medication.id),
+        "name": stats.medication.name,
+        "episodes": stats.episodes,
+        "mentions": stats.mentions,
+        "dosages": stats.dosages,
+        "unit": stats.unit,
+        "min_dose": stats.low,
+        "median_dose": stats.median,
+        "max_dose": stats.high,
+    }
+
+
+# --- responses --------------------------------------------------------------------------------
+
+
+def output_format(request: Request, allowed: Iterable[str]) -> str:
+    wanted = request.query_params.get("format", "json")
+    if wanted not in allowed:
+        choices = ", ".join(allowed)
+        raise ApiError(400, "bad_format", f"format: {wanted!r} is not one of {choices}")
+    return wanted
+
+
+def next_link(request: Request, page: Page[Any]) -> str | None:
+    if not page.has_next or not page.cursors:
+        return None
+    return str(request.url.include_query_params(after=page.cursors[-1]))
+
+
+def rows_response(
+    request: Request, rows: list[dict[str, Any]], *, page: Page[Any] | None = None
+) -> Response:
+    """Rows as JSON ({"data", "total", "next"}), CSV (a header row) or NDJSON (a row a line);
+    the next page's URL is also in a Link header."""
+    wanted = output_format(request, FORMATS)
+    link = next_link(request, page) if page is not None else None
+    headers = {"Link": f'<{link}>; rel="next"'} if link else {}
+    if wanted == "json":
+        body: dict[str, Any] = {"data": rows}
+        if page is not None:
+            body |= {"total": page.total, "next": link}
+        return JSONResponse(body, headers=headers)
+    if wanted == "ndjson":
+        lines = "".join(json.dumps(row, default=str) + "\n" for row in rows)
+        return Response(lines, media_type=FORMATS["ndjson"], headers=headers)
+    out = io.StringIO()
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def paging(request: Request) -> dict[str, Any]:
+    first = request.query_params.get("first")
+    try:
+        size = int(first) if first is not None else None
+    except ValueError:
+        raise ApiError(400, "bad_request", f"first: {first!r} is not a whole number") from None
+    return {"first": size, "after": request.query_params.get("after")}
+
+
+def named_medication(session: Session, name: str) -> models.Medication:
+    medication = queries.medication_named(session=session, name=name)
+    if medication is None:
+        raise ApiError(404, "not_found", f"no medication is known by the name {name!r}")
+    return medication
+
+
+def query_date(request: Request, name: str) -> date | None:
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        message = f"{name}: {value!r} is not a date such as 2025-04-25"
+        raise ApiError(400, "bad_request", message) from None
+
+
+# --- handlers ---------------------------------------------------------------------------------
+
+
+async def list_medications(request: Request, session: Session) -> Response:
+    page = queries.medication_stats_page(session=session, **paging(request))
+    return rows_response(request, [stats_row(row) for row in page.rows], page=page)
+
+
+async def get_medication(request: Request, session: Session) -> Response:
+    medication = named_medication(session, request.path_params["name"])
+    aliases = queries.aliases_for(session=session, medication_ids=[medication.id])
+    row = {
+        "id": to_global_id("Medication", medication.id),
+        "name": medication.name,
+        "aliases": aliases.get(medication.id, []),
+        "dosages": str(request.url_for("medication_dosages", name=medication.name)),
+    }
+    if output_format(request, ("json",)) == "json":
+        return JSONResponse({"data": row})
+    return rows_response(request, [row])
+
+
+async def medication_dosages(request: Request, session: Session) -> Response:
+    medication = named_medication(session, request.path_params["name"])
+    low, high = arguments.amount_range(
+        request.query_params.get("min"), request.query_params.get("max")
+    )
+    page = queries.dosages_page(
+        session=session, medication_id=medication.id, low=low, high=high, **paging(request)
+    )
+    return rows_response(
+        request, [dosage_row(row, medication.name) for row in page.rows], page=page
+    )
+
+
+async def list_episodes(request: Request, session: Session) -> Response:
+    params = request.query_params
+    order = params.get("order", queries.EpisodeOrder.ADDED.value)
+    if order not in {o.value for o in queries.EpisodeOrder}:
+        choices = ", ".join(o.value for o in queries.EpisodeOrder)
+        raise ApiError(400, "bad_request", f"order: {order!r} is not one of {choices}")
+    page = queries.episodes_page(
+        session=session,
+        search=params.get("search"),
+        channel=params.get("channel"),
+        medication_id=arguments.medication_id(session, params.get("medication")),
+        published_after=query_date(request, "published_after"),
+        published_before=query_date(request, "published_before"),
+        order=queries.EpisodeOrder(order),
+        **paging(request),
+    )
+    return rows_response(request, [episode_row(row) for row in page.rows], page=page)
+
+
+async def get_episode(request: Request, session: Session) -> Response:
+    key = arguments.episode_id("id", request.path_params["id"])
+    episode = queries.episode_by_id(session=session, episode_id=key) if key else None
+    if episode is None:
+        raise ApiError(404, "not_found", f"no episode has the id {request.path_params['id']!r}")
+    names = {m.id: m.name for m in queries.medications(session=session)}
+    dosages = queries.dosages_in(session=session, episode_ids=[episode.id]).get(episode.id, [])
+    warnings = queries.warnings_in(session=session, episode_ids=[episode.id]).get(episode.id, [])
+    claims = [dosage_row(d, names.get(d.medication_id, "")) for d in dosages] + [
+        warning_row(w, names.get(w.medication_id, "")) for w in warnings
+    ]
+    if output_format(request, FORMATS) != "json":
+        return rows_response(request, claims)
+    segments = queries.segments_for(session=session, episode_ids=[episode.id]).get(episode.id, [])
+    quotes = queries.quotes_for(session=session, episode_ids=[episode.id]).get(episode.id, [])
+    body = episode_row(episode) | {
+        "description": episode.description,
+        "segments": [{"text": s.text, **source_row(s)} for s in segments],
+        "claims": claims,
+        "quotes": [
+            {"text": q.text, "claimed_seconds": q.claimed_seconds}
+            | (source_row(q.segment) if q.segment is not None else {"seconds": None})
+            for q in quotes
+        ],
+    }
+    return JSONResponse({"data": body})
+
+
+async def search(request: Request, session: Session) -> Response:
+    query = request.query_params.get("q")
+    if not query:
+        raise ApiError(400, "bad_request", "q: give the words to search for, as ?q=microglia")
+    page = queries.search_page(session=session, query=query, **paging(request))
+    rows = [
+        {"score": hit.score, "snippet": hit.snippet, **source_row(segment)}
+        for hit, segment in page.rows
+    ]
+    return rows_response(request, rows, page=page)
+
+
+FORMAT = Parameter("format", "json (default), csv or ndjson")
+FIRST = Parameter("first", "page size, 0 to 100 (default 20)", "integer")
+AFTER = Parameter("after", "the cursor of the last row already read (see the next link)")
+NAME = Parameter("name", "any name: generic, brand, abbreviation or misspelling", where="path")
+
+ENDPOINTS = [
+    Endpoint("/medications", "Medications with counts and dose spread", list_medications,
+             (FIRST, AFTER, FORMAT), paged=True),
+    Endpoint("/medications/{name}", "One medication by any of its names", get_medication,
+             (NAME, FORMAT), formats=("json",)),
+    Endpoint("/medications/{name}/dosages", "A medication's dosages, filtered by amount",
+             medication_dosages,
+             (NAME, Parameter("min", 'lowest amount, any unit ("4 mg", "4500 ug")'),
+              Parameter("max", "highest amount, any unit"), FIRST, AFTER, FORMAT), paged=True),
+    Endpoint("/episodes", "Episodes, filtered and ordered", list_episodes,
+             (Parameter("search", "words the transcript must contain"),
+              Parameter("channel", "channel name"),
+              Parameter("medication", "any name of a medication the episode mentions"),
+              Parameter("published_after", "upload date, YYYY-MM-DD, inclusive"),
+              Parameter("published_before", "upload date, YYYY-MM-DD, inclusive"),
+              Parameter("order", "added (default), newest, oldest or title"),
+              FIRST, AFTER, FORMAT), paged=True),
+    Endpoint("/episodes/{id}", "One episode with its segments, claims and quotes", get_episode,
+             (Parameter("id", "the episode's id", where="path"), FORMAT)),
+    Endpoint("/search", "Full-text search over transcripts and summaries", search,
+             (Parameter("q", "the words to search for"), FIRST, AFTER, FORMAT), paged=True),
+]  # fmt: skip
+
+
+def _handle(
+    sessions: sessionmaker[Session], endpoint: Endpoint
+) -> Callable[[Request], Awaitable[Response]]:
+    async def handle(request: Request) -> Response:
+        with sessions() as session:
+            try:
+                return await endpoint.handler(request, session)
+            except ApiError as error:
+                return error_response(error.status, error.code, error.message)
+            except (arguments.ArgumentError, PageError) as error:
+                return error_response(400, "bad_request", str(error))
+
+    return handle
+
+
+def routes(sessions: sessionmaker[Session]) -> list[Route]:
+    found = [
+        Route(PREFIX + e.path, _handle(sessions, e), methods=["GET"], name=e.handler.__name__)
+        for e in ENDPOINTS
+    ]
+    return found + [Route(PREFIX + "/openapi.json", openapi_response, methods=["GET"])]
+
+
+async def openapi_response(request: Request) -> JSONResponse:
+    return JSONResponse(openapi())
+
+
+def openapi() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ENDPOINTS: the same table the routes come from."""
+    paths: dict[str, Any] = {}
+    for endpoint in ENDPOINTS:
+        content = {FORMATS[f]: {"schema": {"type": "string" if f != "json" else "object"}}
+                   for f in endpoint.formats}  # fmt: skip
+        paths[PREFIX + endpoint.path] = {
+            "get": {
+                "operationId": endpoint.handler.__name__,
+                "summary": endpoint.summary,
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "in": p.where,
+                        "required": p.where == "path",
+                        "description": p.description,
+                        "schema": {"type": p.kind},
+                    }
+                    for p in endpoint.parameters
+                ],
+                "responses": {
+                    "200": {"description": "OK", "content": content},
+                    "304": {"description": "Not modified (If-None-Match)"},
+                    "400": {"description": "Bad request", "content": ERROR_CONTENT},
+                    "404": {"description": "Not found", "content": ERROR_CONTENT},
+                },
+            }
+        }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "claimdex", "version": "1", "description": __doc__},
+        "paths": paths,
+        "components": {"schemas": {"Error": ERROR_SCHEMA}},
+    }
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}

@@ -1,0 +1,129 @@
+"""REST under /api/v1: formats, pagination, errors, caching, CORS and the OpenAPI document."""
+
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from api.app import create_app
+from tests.conftest import get, post_graphql
+
+
+@pytest.fixture
+def app(engine: Engine, seeded: sessionmaker[Session]) -> Starlette:
+    return create_app(engine)
+
+
+def test_dosages_as_csv_one_row_per_dosage(app: Starlette) -> None:
+    response = get(app, "/api/v1/medications/LDN/dosages?format=csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 8
+    assert {"value", "unit", "timestamp", "link", "text"} <= set(rows[0])
+    at_106 = [r for r in rows if r["timestamp"] == "00:01:46"]
+    assert at_106[0]["value"] == "4.5" and at_106[0]["link"].endswith("&t=106s")
+
+
+def test_dosage_filters_and_ndjson(app: Starlette) -> None:
+    response = get(app, "/api/v1/medications/Vivitrol/dosages?min=5%20mg&max=20%20mg&format=ndjson")
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert sorted(line["value"] for line in lines) == [9.0, 13.5]
+
+
+def test_search_matches_graphql(app: Starlette) -> None:
+    rest = get(app, "/api/v1/search?q=microglia").json()
+    graphql = post_graphql(
+        app, '{ search(query: "microglia") { nodes { score source { seconds } } } }'
+    )
+    first = graphql["search"]["nodes"][0]
+    assert rest["data"][0]["seconds"] == first["source"]["seconds"] == 82
+    assert rest["data"][0]["score"] == first["score"]
+    assert rest["total"] == len(rest["data"])
+
+
+def test_pages_follow_next_links(app: Starlette) -> None:
+    seen: list[str] = []
+    url: str | None = "/api/v1/episodes?first=3"
+    while url:
+        body = get(app, url).json()
+        seen += [row["id"] for row in body["data"]]
+        url = body["next"].removeprefix("http://test") if body["next"] else None
+    assert len(seen) == len(set(seen)) == body["total"] >= 8
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code", "words"),
+    [
+        ("/api/v1/medications/potatoes", 404, "not_found", "potatoes"),
+        ("/api/v1/medications/LDN/dosages?min=4%20parsecs", 400, "bad_request", "min:"),
+        ("/api/v1/episodes?first=1000", 400, "bad_request", "first:"),
+        ("/api/v1/episodes?after=nonsense", 400, "bad_request", "after:"),
+        ("/api/v1/episodes/RXBpc29kZTo5OTk5", 404, "not_found", "no episode"),
+        ("/api/v1/search", 400, "bad_request", "q:"),
+        ("/api/v1/medications?format=xml", 400, "bad_format", "format:"),
+    ],
+)
+def test_errors_are_json_with_a_code(
+    app: Starlette, path: str, status: int, code: str, words: str
+) -> None:
+    response = get(app, path)
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert error["code"] == code and words in error["message"]
+
+
+def test_episode_with_claims(app: Starlette) -> None:
+    listing = get(app, "/api/v1/episodes?first=100").json()["data"]
+    seed = next(row for row in listing if row["channel"] == "Peter Attia MD")
+    body = get(app, f"/api/v1/episodes/{seed['id']}").json()["data"]
+    assert len(body["segments"]) == 12
+    assert any(c["kind"] == "warning" and c["timestamp"] == "00:05:50" for c in body["claims"])
+    claims = list(
+        csv.DictReader(io.StringIO(get(app, f"/api/v1/episodes/{seed['id']}?format=csv").text))
+    )
+    assert len(claims) == len(body["claims"])
+
+
+def test_get_responses_carry_an_etag_and_answer_304(app: Starlette) -> None:
+    first = get(app, "/api/v1/medications/LDN")
+    assert first.headers["cache-control"].startswith("public")
+    again = get(app, "/api/v1/medications/LDN", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    changed = get(app, "/api/v1/medications/LDN", headers={"If-None-Match": '"other"'})
+    assert changed.status_code == 200
+
+
+def test_cors_allows_listed_origins_only(
+    engine: Engine, seeded: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMDEX_CORS_ORIGINS", "https://app.example.org")
+    app = create_app(engine)
+    allowed = get(app, "/api/v1/medications", headers={"Origin": "https://app.example.org"})
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example.org"
+    other = get(app, "/api/v1/medications", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_openapi_matches_the_routes(app: Starlette) -> None:
+    document = get(app, "/api/v1/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    routes = {
+        route.path
+        for route in app.routes
+        if isinstance(route, Route) and route.path.startswith("/api/v1/")
+    } - {"/api/v1/openapi.json"}
+    assert set(document["paths"]) == routes
+    for path, item in document["paths"].items():
+        declared = {p["name"] for p in item["get"]["parameters"] if p["in"] == "path"}
+        assert declared == set(path.replace("}", "{").split("{")[1::2]), path
+
+
+def test_graphiql_opens_with_dosing_advice_for_ldn(app: Starlette) -> None:
+    page = get(app, "/graphql", headers={"Accept": "text/html"})
+    assert "query DosingAdvice" in page.text and '{"name": "LDN"}' in page.text
