@@ -17,7 +17,7 @@ from strawberry.asgi import GraphQL
 
 from api import rest
 from api.caching import ETagMiddleware
-from api.context import Context, Loaders
+from api.context import Context, Loaders, Reader
 from api.schema import schema
 from db.engine import create_schema, make_engine, session_factory
 
@@ -42,8 +42,8 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        session = self.sessions()
-        return Context(session=session, loaders=Loaders(session))
+        read = Reader(self.sessions)
+        return Context(read=read, loaders=Loaders(read))
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         start = self.graphql_ide_html.index("const EXAMPLE_QUERY = `")
@@ -63,17 +63,23 @@ def cors_origins() -> list[str]:
     return [origin.strip() for origin in raw.split(",") if origin.strip()]
 
 
-def create_app(engine: Engine | None = None) -> Starlette:
-    """The application over `engine` (default: DATABASE_URL), creating the schema at start-up."""
+def create_app(engine: Engine | None = None, read_engine: Engine | None = None) -> Starlette:
+    """The application over `engine` (default: DATABASE_URL); reads go to `read_engine`
+    (default: DATABASE_READ_URL, else the same database). At start-up an embedded database is
+    brought up to date and a server's schema is checked."""
     engine = engine or make_engine()
+    if read_engine is None:
+        replica = os.environ.get("DATABASE_READ_URL")
+        read_engine = make_engine(replica) if replica else engine
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         create_schema(engine)
         yield
         engine.dispose()
+        read_engine.dispose()
 
-    sessions = session_factory(engine)
+    sessions = session_factory(read_engine)
     graphql = GraphQLApp(sessions)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),

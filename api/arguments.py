@@ -45,7 +45,7 @@ def episode_id(name: str, value: str | None) -> int | None:
         raise ArgumentError(f"{name}: {error}") from None
 
 
-def medication_id(session: Session, name: str | None) -> int | None:
+def medication_id(*, session: Session, name: str | None) -> int | None:
     """The id of the medication `name` resolves to; -1 (matches nothing) when unknown."""
     if name is None:
         return None

@@ -1,10 +1,13 @@
 """The `claimdex` command: ingest documents and serve the API."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 app = typer.Typer(help="Index clinical claims from health-podcast episodes.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -42,13 +45,12 @@ def ingest(
     Re-ingesting an unchanged file changes nothing; a changed file replaces its episode.
     Exits with status 1 when any file failed; a failed file leaves nothing behind.
     """
-    from db.engine import create_schema, make_engine, session_factory
+    from db.engine import make_engine, session_factory
     from db.ingestion import ingest_file
     from ingest import lexicon
     from ingest.parse import ParseError
 
-    engine = make_engine()
-    create_schema(engine)
+    engine = _prepared(make_engine())
     sessions = session_factory(engine)
     files = _documents(paths)
     if not files:
@@ -153,12 +155,61 @@ def evaluate(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (each with its own pool).")] = 1,
 ) -> None:
-    """Serve GraphQL (and GraphiQL in a browser) at http://HOST:PORT/graphql."""
+    """Serve GraphQL (and GraphiQL in a browser) at http://HOST:PORT/graphql, REST at /api/v1."""
     import uvicorn
 
+    from db.engine import make_engine
+
+    _prepared(make_engine()).dispose()
     console.print(f"claimdex serving GraphQL at http://{host}:{port}/graphql")
-    uvicorn.run("api.app:app", host=host, port=port, log_level="info")
+    uvicorn.run("api.app:app", host=host, port=port, workers=workers, log_level="info")
+
+
+db_app = typer.Typer(help="The database schema: migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply migrations to DATABASE_URL up to REVISION (default: the newest)."""
+    from db import migrate
+    from db.engine import make_engine
+
+    engine = make_engine()
+    before = migrate.current(engine)
+    migrate.upgrade(engine, revision)
+    console.print(f"database upgraded from {before or 'empty'} to {migrate.current(engine)}")
+    engine.dispose()
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the schema revision of DATABASE_URL and whether it is the newest."""
+    from db import migrate
+    from db.engine import make_engine
+
+    engine = make_engine()
+    found, newest = migrate.current(engine), migrate.head()
+    state = "up to date" if found == newest else f"out of date; the newest is {newest}"
+    console.print(f"{found or 'empty'} ({state})")
+    engine.dispose()
+
+
+def _prepared(engine: "Engine") -> "Engine":
+    """The engine, its schema made current if it is SQLite; exit 1 naming the command to run
+    when a database server's schema is out of date."""
+    from db.migrate import SchemaOutOfDate, prepare
+
+    try:
+        prepare(engine)
+    except SchemaOutOfDate as error:
+        errors.print(f"claimdex: {error}")
+        raise typer.Exit(1) from None
+    return engine
 
 
 if __name__ == "__main__":

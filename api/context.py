@@ -1,10 +1,16 @@
-"""Per-request state for GraphQL: one database session and the DataLoaders that batch reads."""
+"""Per-request state for GraphQL: the reader of query functions and the DataLoaders that batch.
+
+Each query function runs in a session of its own that is closed before the resolver returns:
+resolvers await DataLoaders, and a request that held a pooled connection across an await
+would let enough concurrent requests take every connection while each waits for one more.
+Rows come back detached and fully loaded; a lazy load would raise, not query in secret.
+"""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from strawberry.dataloader import DataLoader
 
 from db import models, queries
@@ -12,13 +18,24 @@ from db import models, queries
 V = TypeVar("V")
 
 
+class Reader:
+    """Calls a query function in a short session of its own."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def __call__(self, fetch: Callable[..., V], **arguments: Any) -> V:
+        with self.sessions() as session:
+            return fetch(session=session, **arguments)
+
+
 def _batched(
-    session: Session, fetch: Callable[..., dict[int, list[V]]], keyword: str
+    read: Reader, fetch: Callable[..., dict[int, list[V]]], keyword: str
 ) -> DataLoader[int, list[V]]:
     """A loader that answers every key of a batch with one call to a query function."""
 
     async def load(keys: Sequence[int]) -> list[list[V]]:
-        found = fetch(session=session, **{keyword: list(keys)})
+        found = read(fetch, **{keyword: list(keys)})
         return [found.get(key, []) for key in keys]
 
     return DataLoader(load_fn=load)
@@ -26,7 +43,7 @@ def _batched(
 
 @dataclass
 class Loaders:
-    session: Session
+    read: Reader
     segments: DataLoader[int, list[models.Segment]] = field(init=False)
     quotes: DataLoader[int, list[models.Quote]] = field(init=False)
     summary: DataLoader[int, list[models.SummaryPoint]] = field(init=False)
@@ -38,7 +55,7 @@ class Loaders:
     episode_warnings: DataLoader[int, list[models.Warning]] = field(init=False)
 
     def __post_init__(self) -> None:
-        session = self.session
+        session = self.read
         self.segments = _batched(session, queries.segments_for, "episode_ids")
         self.quotes = _batched(session, queries.quotes_for, "episode_ids")
         self.summary = _batched(session, queries.summary_for, "episode_ids")
@@ -52,5 +69,5 @@ class Loaders:
 
 @dataclass
 class Context:
-    session: Session
+    read: Reader
     loaders: Loaders

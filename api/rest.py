@@ -231,7 +231,7 @@ async def list_episodes(request: Request, session: Session) -> Response:
         session=session,
         search=params.get("search"),
         channel=params.get("channel"),
-        medication_id=arguments.medication_id(session, params.get("medication")),
+        medication_id=arguments.medication_id(session=session, name=params.get("medication")),
         published_after=query_date(request, "published_after"),
         published_before=query_date(request, "published_before"),
         order=queries.EpisodeOrder(order),

@@ -1,10 +1,8 @@
 """The GraphQL schema: root queries, each a few lines over one query function in db/."""
 
-from collections.abc import Iterator
 from datetime import date
 
 import strawberry
-from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 
 from api import arguments
@@ -27,14 +25,12 @@ strawberry.enum(
 class Query:
     @strawberry.field(description="The medication any alias, brand or misspelling names.")
     def medication(self, info: Info[Context, None], name: str) -> Medication | None:
-        row = queries.medication_named(session=info.context.session, name=name)
+        row = info.context.read(queries.medication_named, name=name)
         return Medication.from_row(row) if row is not None else None
 
     @strawberry.field(description="Every medication some episode mentions or doses, by name.")
     def medications(self, info: Info[Context, None]) -> list[Medication]:
-        return [
-            Medication.from_row(row) for row in queries.medications(session=info.context.session)
-        ]
+        return [Medication.from_row(row) for row in info.context.read(queries.medications)]
 
     @strawberry.field(description="Episodes matching every filter given, a page at a time.")
     def episodes(
@@ -49,14 +45,14 @@ class Query:
         published_before: date | None = None,
         order_by: queries.EpisodeOrder = queries.EpisodeOrder.ADDED,
     ) -> Connection[Episode]:
-        session = info.context.session
-        page = queries.episodes_page(
-            session=session,
+        read = info.context.read
+        page = read(
+            queries.episodes_page,
             first=first,
             after=after,
             search=search,
             channel=channel,
-            medication_id=arguments.medication_id(session, medication),
+            medication_id=read(arguments.medication_id, name=medication),
             published_after=published_after,
             published_before=published_before,
             order=order_by,
@@ -78,13 +74,13 @@ class Query:
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[Dosage]:
-        session = info.context.session
+        read = info.context.read
         low, high = arguments.amount_range(min, max)
-        page = queries.dosages_page(
-            session=session,
+        page = read(
+            queries.dosages_page,
             first=first,
             after=after,
-            medication_id=arguments.medication_id(session, medication),
+            medication_id=read(arguments.medication_id, name=medication),
             low=low,
             high=high,
             episode_id=arguments.episode_id("episode", episode),
@@ -100,39 +96,27 @@ class Query:
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[SearchHit]:
-        page = queries.search_page(
-            session=info.context.session, query=query, first=first, after=after
-        )
+        page = info.context.read(queries.search_page, query=query, first=first, after=after)
         return Connection.from_page(page, SearchHit.from_row)
 
     @strawberry.field(description="Per medication: episodes, mentions, dosages, dose spread.")
     def medication_stats(
         self, info: Info[Context, None], first: int | None = 20, after: str | None = None
     ) -> Connection[MedicationStats]:
-        page = queries.medication_stats_page(session=info.context.session, first=first, after=after)
+        page = info.context.read(queries.medication_stats_page, first=first, after=after)
         return Connection.from_page(page, MedicationStats.from_row)
 
     @strawberry.field(description="Any object by its global id.")
     def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:  # noqa: A002
         kind, key = from_global_id(id)
-        session = info.context.session
+        read = info.context.read
         if kind == "Episode":
-            episode = queries.episode_by_id(session=session, episode_id=key)
+            episode = read(queries.episode_by_id, episode_id=key)
             return Episode.from_row(episode) if episode is not None else None
         if kind == "Medication":
-            medication = queries.medication_by_id(session=session, medication_id=key)
+            medication = read(queries.medication_by_id, medication_id=key)
             return Medication.from_row(medication) if medication is not None else None
         return None
 
 
-class CloseSession(SchemaExtension):
-    """Closes the request's session when the operation ends, whatever its outcome."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        context = self.execution_context.context
-        if isinstance(context, Context):
-            context.session.close()
-
-
-schema = strawberry.Schema(query=Query, extensions=[CloseSession], types=[Episode, Medication])
+schema = strawberry.Schema(query=Query, types=[Episode, Medication])

@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import search
-from db.models import Base
+from db import migrate
 
 DEFAULT_FILE = "claimdex.db"
 
@@ -20,14 +19,37 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{Path.cwd() / DEFAULT_FILE}"
 
 
-def make_engine(url: str | None = None) -> Engine:
+# Connection pool settings for a database server, one pool per worker process: a worker holds
+# at most POOL_SIZE + POOL_MAX_OVERFLOW connections.
+POOL_SETTINGS = {
+    "pool_size": ("CLAIMDEX_POOL_SIZE", 5),
+    "max_overflow": ("CLAIMDEX_POOL_MAX_OVERFLOW", 10),
+    "pool_timeout": ("CLAIMDEX_POOL_TIMEOUT", 30),  # seconds to wait for a free connection
+    "pool_recycle": ("CLAIMDEX_POOL_RECYCLE", 1800),  # seconds before a connection is renewed
+}
+
+
+def pool_settings() -> dict[str, int]:
+    found = {}
+    for option, (variable, default) in POOL_SETTINGS.items():
+        raw = os.environ.get(variable)
+        try:
+            found[option] = int(raw) if raw else default
+        except ValueError:
+            raise ValueError(f"{variable}={raw!r} is not a whole number") from None
+    return found
+
+
+def make_engine(url: str | None = None, **options: Any) -> Engine:
     """An engine for `url` (default: database_url()), tuned for its dialect."""
     url = url or database_url()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Pre-ping: a connection dropped by a server restart is noticed and replaced before a
+    # request uses it, so requests recover without restarting claimdex.
+    return create_engine(url, pool_pre_ping=True, **(pool_settings() | options))
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -40,9 +62,9 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Creates the tables and the search index that are missing; data is left as it is."""
-    Base.metadata.create_all(engine)
-    search.install(engine)
+    """Brings the schema to the newest migration where that is safe unasked (SQLite); raises
+    migrate.SchemaOutOfDate with the command to run otherwise."""
+    migrate.prepare(engine)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

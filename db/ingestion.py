@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import transaction
@@ -47,10 +48,18 @@ def ingest_text(
     document = parse_document(text, source=source)
     extraction = extract(document, names=names)
     key = episode_key(extraction, source=Path(source).name)
-    with transaction(sessions) as session:
-        outcome, episode_id = save_episode(
-            session=session, extraction=extraction, key=key, digest=content_hash(text)
-        )
+    for attempt in range(2):
+        try:
+            with transaction(sessions) as session:
+                outcome, episode_id = save_episode(
+                    session=session, extraction=extraction, key=key, digest=content_hash(text)
+                )
+            break
+        except IntegrityError:
+            # Another process stored the same episode between our look and our write; the
+            # second attempt finds it and leaves it, or replaces it, as for any re-ingest.
+            if attempt:
+                raise
     return Ingested(
         source=source,
         outcome=outcome,

@@ -3,7 +3,8 @@
 Search looks in `search_entries` (each segment's words, and each summary line at the segment
 that supports it) and returns one hit per segment, best first. Query words are widened to the
 indexed words they nearly match, since transcripts misspell ("microgia" for "microglia").
-Each dialect has one function to install its index, one to record words, one to query;
+The index itself is made by the first migration; each dialect has one function to record
+words and one to query;
 snippets mark matched words with <mark> and escape everything else.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -37,50 +38,6 @@ class Hit:
     segment_id: int
     score: float
     snippet: str
-
-
-def install(engine: Engine) -> None:
-    """Creates the search index for the engine's dialect, if it is missing."""
-    with engine.begin() as connection:
-        if connection.dialect.name == "sqlite":
-            _install_sqlite(connection)
-        elif connection.dialect.name == "postgresql":
-            _install_postgresql(connection)
-
-
-def _install_sqlite(connection: Connection) -> None:
-    exists = connection.execute(
-        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_fts'")
-    ).first()
-    if exists:
-        return
-    # An external-content index: the text lives once, in search_entries; triggers keep the
-    # index in step, deletes cascading from an episode included.
-    for statement in (
-        "CREATE VIRTUAL TABLE search_fts USING fts5("
-        "text, content='search_entries', content_rowid='id', tokenize='porter unicode61')",
-        "CREATE TRIGGER search_fts_insert AFTER INSERT ON search_entries BEGIN "
-        "INSERT INTO search_fts(rowid, text) VALUES (new.id, new.text); END",
-        "CREATE TRIGGER search_fts_delete AFTER DELETE ON search_entries BEGIN "
-        "INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
-        "INSERT INTO search_fts(search_fts) VALUES ('rebuild')",
-    ):
-        connection.execute(text(statement))
-
-
-def _install_postgresql(connection: Connection) -> None:
-    connection.execute(
-        text(
-            "ALTER TABLE search_entries ADD COLUMN IF NOT EXISTS search tsvector "
-            "GENERATED ALWAYS AS (to_tsvector('english', text)) STORED"
-        )
-    )
-    connection.execute(
-        text(
-            "CREATE INDEX IF NOT EXISTS ix_search_entries_search "
-            "ON search_entries USING GIN (search)"
-        )
-    )
 
 
 def words(query: str) -> list[str]:

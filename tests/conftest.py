@@ -16,7 +16,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
-from db.engine import create_schema, make_engine, session_factory
+from db import migrate
+from db.engine import make_engine, session_factory
 from db.ingestion import ingest_file
 from ingest import lexicon
 
@@ -89,7 +90,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         made = make_engine(f"sqlite:///{tmp_path / 'claimdex.db'}")
     else:
         made, schema = _postgres_engine()
-    create_schema(made)
+    migrate.upgrade(made)
     yield made
     made.dispose()
     if schema is not None:

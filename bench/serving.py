@@ -1,0 +1,149 @@
+"""Requests per second for the headline query against `claimdex serve`, by database and workers.
+
+Usage: python -m bench.serving [--seconds 10] [--clients 16]
+Ingests the seed and the gold documents into a fresh SQLite file and a fresh PostgreSQL
+database (TEST_DATABASE_URL's server), then drives each setup over loopback and prints a
+markdown table. Loopback only; every run is bounded in time.
+"""
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+POSTGRES = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+QUERY = """query DosingAdvice($name: String!) { medication(name: $name) { name aliases
+  mentions { text source { seconds } }
+  dosages { value unit text source { seconds timestamp url text episode { title url } } }
+  warnings { text source { seconds timestamp url } } } }"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def claimdex(*args: str, database: str, cwd: Path) -> subprocess.Popen[bytes]:
+    env = os.environ | {"DATABASE_URL": database}
+    return subprocess.Popen(
+        [str(BIN / "claimdex"), *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def drive(url: str, clients: int, seconds: float) -> tuple[int, int, list[float]]:
+    """(requests, errors, latencies in ms) from `clients` concurrent loops for `seconds`."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + seconds
+    body = {"query": QUERY, "variables": {"name": "LDN"}}
+
+    async def client(session: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while time.monotonic() < deadline:
+            start = time.perf_counter()
+            try:
+                response = await session.post(url, json=body)
+                if response.status_code != 200 or "errors" in response.json():
+                    errors += 1
+            except httpx.HTTPError:
+                errors += 1
+            latencies.append((time.perf_counter() - start) * 1000)
+
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as session:
+        await asyncio.gather(*(client(session) for _ in range(clients)))
+    return len(latencies), errors, latencies
+
+
+def measure(database: str, workers: int, folder: Path, clients: int, seconds: float) -> str:
+    port = free_port()
+    server = claimdex(
+        "serve", "--port", str(port), "--workers", str(workers), database=database, cwd=folder
+    )
+    url = f"http://127.0.0.1:{port}/graphql"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.post(url, json={"query": "{ __typename }"})
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.3)
+        asyncio.run(drive(url, clients, 1.0))  # warm up every worker
+        count, errors, latencies = asyncio.run(drive(url, clients, seconds))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    kind = database.split(":", 1)[0].split("+")[0]
+    return (
+        f"| {kind} | {workers} | {count / seconds:.0f} | {statistics.median(latencies):.1f} "
+        f"| {p99:.1f} | {errors} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=16)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        sqlite = f"sqlite:///{folder / 'bench.db'}"
+        name = f"claimdex_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        postgres = POSTGRES.rsplit("/", 1)[0] + "/" + name
+        try:
+            documents = [str(ROOT / "seeds"), str(ROOT / "tests" / "gold")]
+            for database in (sqlite, postgres):
+                for command in (["db", "upgrade"], ["ingest", *documents]):
+                    if claimdex(*command, database=database, cwd=folder).wait() != 0:
+                        raise RuntimeError(f"claimdex {command[0]} failed on {database}")
+            rows = [
+                measure(database, workers, folder, options.clients, options.seconds)
+                for database in (sqlite, postgres)
+                for workers in (1, 2)
+            ]
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    out = sys.stdout
+    out.write(
+        f"Headline query (DosingAdvice for LDN), {options.clients} clients, "
+        f"{options.seconds:.0f} s each, {os.cpu_count()} cores shared by server and client\n\n"
+    )
+    out.write("| database | workers | requests/s | p50 ms | p99 ms | errors |\n")
+    out.write("|---|---|---|---|---|---|\n")
+    for row in rows:
+        out.write(row + "\n")
+
+
+if __name__ == "__main__":
+    main()

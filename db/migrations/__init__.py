@@ -1,0 +1,1 @@
+"""Alembic migrations: the only way a claimdex schema is made or changed."""
