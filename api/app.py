@@ -4,6 +4,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
@@ -14,11 +15,16 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 
 from api import rest
 from api.caching import ETagMiddleware
 from api.context import Context, Loaders, Reader
-from api.schema import schema
+from api.guards import BodyLimit, RateLimit
+from api.schema import build_schema
+from api.settings import Settings
+from api.trusted import TrustedDocuments, Untrusted
+from api.writes import token_is_valid
 from db.engine import create_schema, make_engine, session_factory
 
 # What GraphiQL shows on opening: the headline query, ready to run.
@@ -35,15 +41,58 @@ DOSING_ADVICE = """query DosingAdvice($name: String!) {
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        write_sessions: sessionmaker[Session],
+        write_url: str,
+    ) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            # Reads may come over GET (cacheable); mutations never do.
+            allow_queries_via_get=True,
+        )
+        self.settings = settings
         self.sessions = sessions
+        self.write_sessions = write_sessions
+        self.write_url = write_url
+        self.trusted = (
+            TrustedDocuments.load(settings.trusted_documents)
+            if settings.trusted_documents
+            else None
+        )
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         read = Reader(self.sessions)
-        return Context(read=read, loaders=Loaders(read))
+        authorization = request.headers.get("authorization")
+        return Context(
+            read=read,
+            loaders=Loaders(read),
+            write_sessions=self.write_sessions,
+            write_url=self.write_url,
+            authorized=token_is_valid(authorization, self.settings.api_tokens),
+        )
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        parsed = await super().parse_http_body(request)
+        if self.trusted is None:
+            return parsed
+        items = parsed if isinstance(parsed, list) else [parsed]
+        for item in items:
+            extensions = item.extensions or {}
+            try:
+                item.query = self.trusted.resolve(
+                    item.query, extensions, extensions.get("documentId")
+                )
+            except Untrusted as error:
+                raise HTTPException(403, str(error)) from None
+        return parsed
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         start = self.graphql_ide_html.index("const EXAMPLE_QUERY = `")
@@ -57,16 +106,15 @@ class GraphQLApp(GraphQL[Context, None]):
         return HTMLResponse(html)
 
 
-def cors_origins() -> list[str]:
-    """CLAIMDEX_CORS_ORIGINS: the origins allowed to call the API from a browser."""
-    raw = os.environ.get("CLAIMDEX_CORS_ORIGINS", "")
-    return [origin.strip() for origin in raw.split(",") if origin.strip()]
-
-
-def create_app(engine: Engine | None = None, read_engine: Engine | None = None) -> Starlette:
+def create_app(
+    engine: Engine | None = None,
+    read_engine: Engine | None = None,
+    settings: Settings | None = None,
+) -> Starlette:
     """The application over `engine` (default: DATABASE_URL); reads go to `read_engine`
     (default: DATABASE_READ_URL, else the same database). At start-up an embedded database is
     brought up to date and a server's schema is checked."""
+    settings = settings or Settings.from_env()
     engine = engine or make_engine()
     if read_engine is None:
         replica = os.environ.get("DATABASE_READ_URL")
@@ -80,17 +128,21 @@ def create_app(engine: Engine | None = None, read_engine: Engine | None = None) 
         read_engine.dispose()
 
     sessions = session_factory(read_engine)
-    graphql = GraphQLApp(sessions)
+    write_sessions = session_factory(engine)
+    write_url = engine.url.render_as_string(hide_password=False)
+    graphql = GraphQLApp(settings, sessions, write_sessions, write_url)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/", lambda _request: RedirectResponse("/graphql"), methods=["GET"]),
-        *rest.routes(sessions),
+        *rest.routes(sessions, rest.Writes(settings.api_tokens, write_sessions, write_url)),
     ]
     middleware = [
+        Middleware(RateLimit, per_minute=settings.rate_per_minute),
+        Middleware(BodyLimit, limit=settings.max_body_bytes),
         Middleware(
             CORSMiddleware,
-            allow_origins=cors_origins(),
-            allow_methods=["GET", "POST"],
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Content-Type", "Authorization", "If-None-Match"],
             expose_headers=["ETag", "Link"],
         ),

@@ -1,5 +1,8 @@
 """The `claimdex` command: ingest documents and serve the API."""
 
+import dataclasses
+import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -38,7 +41,13 @@ def _documents(paths: list[Path]) -> list[Path]:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Episode documents, or folders of them.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Episode documents, or folders of them; - reads stdin.")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per file instead of a sentence.")
+    ] = False,
+    name: Annotated[str, typer.Option(help="The document's name when read from stdin.")] = "stdin",
 ) -> None:
     """Parse, extract and store episode documents; one line per file.
 
@@ -46,33 +55,55 @@ def ingest(
     Exits with status 1 when any file failed; a failed file leaves nothing behind.
     """
     from db.engine import make_engine, session_factory
-    from db.ingestion import ingest_file
+    from db.ingestion import ingest_file, ingest_text
     from ingest import lexicon
     from ingest.parse import ParseError
 
     engine = _prepared(make_engine())
     sessions = session_factory(engine)
-    files = _documents(paths)
-    if not files:
+    files = [path for path in _documents(paths) if str(path) != "-"]
+    from_stdin = any(str(path) == "-" for path in paths)
+    if not files and not from_stdin:
         errors.print("no episode documents found in " + ", ".join(map(str, paths)))
         raise typer.Exit(1)
     names = lexicon.load()
     failed = 0
-    for path in files:
+    jobs: list[tuple[str, Path | None]] = [(name, None)] if from_stdin else []
+    jobs += [(str(path), path) for path in files]
+    for source, path in jobs:
         try:
-            result = ingest_file(sessions=sessions, path=path, names=names)
-        except (ParseError, OSError) as error:
+            if path is None:
+                text = sys.stdin.buffer.read().decode("utf-8")
+                result = ingest_text(sessions=sessions, text=text, source=source, names=names)
+            else:
+                result = ingest_file(sessions=sessions, path=path, names=names)
+        except (ParseError, OSError, UnicodeDecodeError) as error:
             failed += 1
-            message = str(error) if isinstance(error, ParseError) else f"{path}: {error.strerror}"
-            errors.print(f"[red]failed[/red]    {message}")
+            message = _failure(source, error)
+            if as_json:
+                sys.stdout.write(json.dumps({"source": source, "error": message}) + "\n")
+            else:
+                errors.print(f"[red]failed[/red]    {message}")
             continue
-        console.print(
-            f"{result.outcome.value:<10}  {path}: {result.title!r}, {result.segments} segments, "
-            f"{result.medications} medications, {result.dosages} dosages"
-        )
+        if as_json:
+            row = dataclasses.asdict(result) | {"outcome": result.outcome.value}
+            sys.stdout.write(json.dumps(row) + "\n")
+        else:
+            console.print(
+                f"{result.outcome.value:<10}  {source}: {result.title!r}, {result.segments} "
+                f"segments, {result.medications} medications, {result.dosages} dosages"
+            )
     engine.dispose()
     if failed:
         raise typer.Exit(1)
+
+
+def _failure(source: str, error: Exception) -> str:
+    if isinstance(error, OSError):
+        return f"{source}: {error.strerror or error}"
+    if isinstance(error, UnicodeDecodeError):
+        return f"{source}: not UTF-8 text; save it as UTF-8"
+    return str(error)
 
 
 @app.command("eval")
@@ -88,7 +119,6 @@ def evaluate(
     ] = None,
 ) -> None:
     """Score extraction against the gold documents (and the ADE corpus); exit 1 under a floor."""
-    import json
 
     from rich.table import Table
 

@@ -71,3 +71,6 @@ class Loaders:
 class Context:
     read: Reader
     loaders: Loaders
+    write_sessions: sessionmaker[Session]
+    write_url: str  # where writes go (DATABASE_URL), for the ingesting child process
+    authorized: bool = False  # the request carries a valid API token

@@ -20,6 +20,7 @@ from starlette.routing import Route
 from api import arguments
 from api.links import deep_link, format_timestamp
 from api.types.node import to_global_id
+from api.writes import WriteError, delete_episode, ingest_markdown, token_is_valid
 from db import models, queries
 from db.pages import Page, PageError
 
@@ -309,6 +310,66 @@ ENDPOINTS = [
 ]  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Writes:
+    """What the write endpoints need: the tokens that allow them and where writes go."""
+
+    tokens: tuple[str, ...]
+    sessions: sessionmaker[Session]
+    database_url: str
+
+    def require_token(self, request: Request) -> None:
+        if not token_is_valid(request.headers.get("authorization"), self.tokens):
+            raise ApiError(
+                401,
+                "unauthorized",
+                "a valid API token is required for writes: send 'Authorization: Bearer <token>'"
+                " with one of the tokens in CLAIMDEX_API_TOKENS",
+            )
+
+
+def _write(writes: Writes, handler: Callable[[Request, Writes], Awaitable[Response]]) -> Any:
+    async def handle(request: Request) -> Response:
+        try:
+            writes.require_token(request)
+            return await handler(request, writes)
+        except ApiError as error:
+            return error_response(error.status, error.code, error.message)
+        except (arguments.ArgumentError, WriteError) as error:
+            return error_response(400, "bad_request", str(error))
+
+    return handle
+
+
+async def post_episode(request: Request, writes: Writes) -> Response:
+    """The document is the body: markdown as text, or JSON {"markdown": "..."}."""
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_request", "the document is not UTF-8 text") from None
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            text = json.loads(text)["markdown"]
+        except (ValueError, KeyError, TypeError):
+            raise ApiError(
+                400, "bad_request", 'expected a JSON object {"markdown": "..."}'
+            ) from None
+    written = await ingest_markdown(str(text), database_url=writes.database_url)
+    with writes.sessions() as session:
+        episode = queries.episode_by_id(session=session, episode_id=written.episode_id)
+    body = {"outcome": written.outcome} | (episode_row(episode) if episode else {})
+    return JSONResponse({"data": body}, status_code=201 if written.outcome == "added" else 200)
+
+
+async def delete_episode_route(request: Request, writes: Writes) -> Response:
+    key = arguments.episode_id("id", request.path_params["id"])
+    assert key is not None
+    if not delete_episode(sessions=writes.sessions, episode_id=key):
+        raise ApiError(404, "not_found", f"no episode has the id {request.path_params['id']!r}")
+    return Response(status_code=204)
+
+
 def _handle(
     sessions: sessionmaker[Session], endpoint: Endpoint
 ) -> Callable[[Request], Awaitable[Response]]:
@@ -324,12 +385,16 @@ def _handle(
     return handle
 
 
-def routes(sessions: sessionmaker[Session]) -> list[Route]:
+def routes(sessions: sessionmaker[Session], writes: Writes) -> list[Route]:
     found = [
         Route(PREFIX + e.path, _handle(sessions, e), methods=["GET"], name=e.handler.__name__)
         for e in ENDPOINTS
     ]
-    return found + [Route(PREFIX + "/openapi.json", openapi_response, methods=["GET"])]
+    return found + [
+        Route(PREFIX + "/episodes", _write(writes, post_episode), methods=["POST"]),
+        Route(PREFIX + "/episodes/{id}", _write(writes, delete_episode_route), methods=["DELETE"]),
+        Route(PREFIX + "/openapi.json", openapi_response, methods=["GET"]),
+    ]
 
 
 async def openapi_response(request: Request) -> JSONResponse:
@@ -364,11 +429,54 @@ def openapi() -> dict[str, Any]:
                 },
             }
         }
+    unauthorized = {"description": "No valid API token", "content": ERROR_CONTENT}
+    security: list[dict[str, list[str]]] = [{"bearer": []}]
+    paths[PREFIX + "/episodes"]["post"] = {
+        "operationId": "post_episode",
+        "summary": "Ingest an episode document (markdown), as `claimdex ingest` does",
+        "security": security,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["markdown"],
+                        "properties": {"markdown": {"type": "string"}},
+                    }
+                },
+            },
+        },
+        "responses": {
+            "201": {"description": "Added", "content": {"application/json": {"schema": {}}}},
+            "200": {"description": "Replaced or unchanged"},
+            "400": {"description": "Not an episode document", "content": ERROR_CONTENT},
+            "401": unauthorized,
+            "413": {"description": "Body too large", "content": ERROR_CONTENT},
+        },
+    }
+    paths[PREFIX + "/episodes/{id}"]["delete"] = {
+        "operationId": "delete_episode",
+        "summary": "Delete an episode and every claim made in it",
+        "security": security,
+        "parameters": [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+        ],
+        "responses": {
+            "204": {"description": "Deleted"},
+            "401": unauthorized,
+            "404": {"description": "No such episode", "content": ERROR_CONTENT},
+        },
+    }
     return {
         "openapi": "3.1.0",
         "info": {"title": "claimdex", "version": "1", "description": __doc__},
         "paths": paths,
-        "components": {"schemas": {"Error": ERROR_SCHEMA}},
+        "components": {
+            "schemas": {"Error": ERROR_SCHEMA},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
     }
 
 

@@ -1,19 +1,33 @@
 """The GraphQL schema: root queries, each a few lines over one query function in db/."""
 
 from datetime import date
+from typing import Any
 
 import strawberry
+from graphql import ASTValidationRule, GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.permission import BasePermission
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
-from api import arguments
+from api import arguments, limits, writes
 from api.context import Context
+from api.settings import Settings
 from api.types.claims import Dosage
 from api.types.connection import Connection
 from api.types.episode import Episode
 from api.types.medication import Medication
-from api.types.node import Node, from_global_id
+from api.types.node import Node, NodeIdError, from_global_id
 from api.types.search import MedicationStats, SearchHit
 from db import queries
+from db.pages import PageError
 
 strawberry.enum(
     queries.EpisodeOrder,
@@ -119,4 +133,109 @@ class Query:
         return None
 
 
-schema = strawberry.Schema(query=Query, types=[Episode, Medication])
+@strawberry.type
+class Ingested:
+    """What ingesting a document did: added, replaced (it had changed) or unchanged."""
+
+    outcome: str
+    episode: Episode
+
+
+class HasToken(BasePermission):
+    message = (
+        "a valid API token is required for writes: send 'Authorization: Bearer <token>' with "
+        "one of the tokens in CLAIMDEX_API_TOKENS"
+    )
+
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        return info.context.authorized
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Ingest one episode document (markdown); the same code as `claimdex ingest`.",
+        permission_classes=[HasToken],
+    )
+    async def ingest_episode(self, info: Info[Context, None], markdown: str) -> Ingested:
+        written = await writes.ingest_markdown(markdown, database_url=info.context.write_url)
+        episode = info.context.read(queries.episode_by_id, episode_id=written.episode_id)
+        if episode is None:  # deleted between the write and this read
+            raise writes.WriteError("the episode was deleted as it was ingested")
+        return Ingested(outcome=written.outcome, episode=Episode.from_row(episode))
+
+    @strawberry.mutation(
+        description="Delete an episode and every claim made in it; false if there was none.",
+        permission_classes=[HasToken],
+    )
+    def delete_episode(self, info: Info[Context, None], id: strawberry.ID) -> bool:  # noqa: A002
+        episode_id = arguments.episode_id("id", id)
+        assert episode_id is not None
+        return writes.delete_episode(sessions=info.context.write_sessions, episode_id=episode_id)
+
+
+# Errors whose message is written for the client; anything else is masked in production.
+CLIENT_ERRORS: tuple[type[Exception], ...] = (
+    arguments.ArgumentError,
+    PageError,
+    NodeIdError,
+    writes.WriteError,
+)
+
+
+def is_client_error(error: GraphQLError) -> bool:
+    original = error.original_error
+    return (
+        original is None
+        or isinstance(original, CLIENT_ERRORS)
+        or (error.message == HasToken.message)
+    )
+
+
+class Schema(strawberry.Schema):
+    """Logs only the errors that are the server's fault: a client's bad argument is its
+    answer, not an incident."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        unexpected = [error for error in errors if not is_client_error(error)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with the limits and production behaviour `settings` asks for."""
+    rules: list[type[ASTValidationRule]] = [
+        limits.cost_rule(settings.max_cost),
+        limits.duplicates_rule(settings.max_duplicate_fields),
+        limits.directives_rule(settings.max_directives),
+    ]
+    # Factories, not instances: strawberry makes each extension afresh for every request.
+    extensions: list[Any] = [
+        lambda: QueryDepthLimiter(max_depth=settings.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: AddValidationRules(rules),
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    if settings.production:
+        extensions.append(
+            lambda: MaskErrors(
+                should_mask_error=lambda error: not is_client_error(error),
+                error_message="Internal error: the server could not answer this request.",
+            )
+        )
+    config = StrawberryConfig(
+        disable_field_suggestions=settings.production,
+        batching_config={"max_operations": settings.max_batch},
+    )
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Episode, Medication],
+        extensions=extensions,
+        config=config,
+    )
+
+
+schema = build_schema(Settings())

@@ -171,3 +171,9 @@ def _medications(session: Session, extraction: Extraction) -> dict[str, int]:
         if key not in stored
     )
     return {name: row.id for name, row in found.items()}
+
+
+def delete_episode(*, session: Session, episode_id: int) -> bool:
+    """Deletes an episode and everything said in it; False when there was no such episode."""
+    found = session.execute(delete(models.Episode).where(models.Episode.id == episode_id))
+    return bool(getattr(found, "rowcount", 0))

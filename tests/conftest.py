@@ -78,7 +78,9 @@ def _postgres_engine() -> tuple[Engine, str]:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
     # Each test gets a schema of its own, so runs can repeat and never see each other's rows.
-    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    # The schema rides in the URL, so a child process given the URL writes to it too.
+    separator = "&" if "?" in url else "?"
+    engine = make_engine(f"{url}{separator}options=-csearch_path%3D{schema}")
     return engine, schema
 
 

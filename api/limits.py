@@ -1,0 +1,156 @@
+"""Validation rules against hostile queries: cost, duplicated fields, piled-up directives.
+
+They run with GraphQL validation, before any resolver, and each error says which limit and
+its setting. Depth, alias and token limits are strawberry's own extensions.
+"""
+
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    IntValueNode,
+    OperationDefinitionNode,
+    ValidationContext,
+    ValidationRule,
+    VariableNode,
+)
+
+from db.pages import DEFAULT_PAGE
+
+# A plain list inside a result (an episode's segments) counts as this many items.
+LIST_ITEMS = 10
+
+
+def cost_rule(limit: int) -> type[ValidationRule]:
+    """Rejects an operation whose worst case returns more than `limit` items: each
+    connection's `first` (default 20) and each plain list (as 10), multiplied by the lists
+    around it, in the spirit of GitHub's node limit."""
+
+    class CostLimit(ValidationRule):
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+            root = self.context.schema.get_root_type(node.operation)
+            if root is None:
+                return
+            cost = _cost(self.context, node.selection_set.selections, root, 1, set())
+            if cost > limit:
+                self.report_error(
+                    GraphQLError(
+                        f"the query may return {cost} items, over the limit of {limit} "
+                        "(CLAIMDEX_MAX_COST): ask for smaller pages (first) or fewer nested lists",
+                        node,
+                    )
+                )
+
+    return CostLimit
+
+
+def _unwrap(kind: Any) -> tuple[Any, bool]:
+    listed = False
+    while isinstance(kind, (GraphQLNonNull, GraphQLList)):
+        listed = listed or isinstance(kind, GraphQLList)
+        kind = kind.of_type
+    return kind, listed
+
+
+def _first(context: ValidationContext, field: FieldNode) -> int | None:
+    for argument in field.arguments or ():
+        if argument.name.value != "first":
+            continue
+        if isinstance(argument.value, IntValueNode):
+            return int(argument.value.value)
+        if isinstance(argument.value, VariableNode):
+            return 100  # unknown until execution: count the largest page
+    return None
+
+
+def _cost(
+    context: ValidationContext,
+    selections: Any,
+    parent: GraphQLObjectType,
+    multiplier: int,
+    visiting: set[str],
+) -> int:
+    total = 0
+    for selection in selections:
+        if isinstance(selection, FieldNode):
+            definition = parent.fields.get(selection.name.value)
+            if definition is None or selection.selection_set is None:
+                continue
+            kind, listed = _unwrap(definition.type)
+            times = multiplier
+            if parent.name.endswith("Connection") and selection.name.value in ("nodes", "edges"):
+                listed = False  # the page itself, already counted by the connection's first
+            if kind.name.endswith("Connection"):
+                times = multiplier * (_first(context, selection) or DEFAULT_PAGE)
+                total += times
+            elif listed:
+                times = multiplier * LIST_ITEMS
+                total += times
+            if isinstance(kind, GraphQLObjectType):
+                total += _cost(context, selection.selection_set.selections, kind, times, visiting)
+        elif hasattr(selection, "selection_set"):
+            fragment_selections = selection.selection_set
+            if fragment_selections is None and hasattr(selection, "name"):
+                name = selection.name.value
+                fragment = context.get_fragment(name)
+                if fragment is None or name in visiting:
+                    continue
+                visiting = visiting | {name}
+                fragment_selections = fragment.selection_set
+                kind = context.schema.get_type(fragment.type_condition.name.value)
+                target = kind if isinstance(kind, GraphQLObjectType) else parent
+            else:
+                target = parent
+            total += _cost(context, fragment_selections.selections, target, multiplier, visiting)
+    return total
+
+
+def duplicates_rule(limit: int) -> type[ValidationRule]:
+    """Rejects a selection that asks for the same field more than `limit` times: repeated
+    fields are merged into one answer, so repeating them only costs the server."""
+
+    class DuplicateFields(ValidationRule):
+        def enter_selection_set(self, node: Any, *_: Any) -> None:
+            seen: dict[str, int] = {}
+            for selection in node.selections:
+                if isinstance(selection, FieldNode):
+                    key = (selection.alias or selection.name).value
+                    seen[key] = seen.get(key, 0) + 1
+            repeated = [key for key, count in seen.items() if count > limit]
+            if repeated:
+                self.report_error(
+                    GraphQLError(
+                        f"field {repeated[0]!r} is asked for {seen[repeated[0]]} times in one "
+                        f"selection; the limit is {limit} (CLAIMDEX_MAX_DUPLICATE_FIELDS)",
+                        node,
+                    )
+                )
+
+    return DuplicateFields
+
+
+def directives_rule(limit: int) -> type[ValidationRule]:
+    """Rejects an operation carrying more than `limit` directives in all."""
+
+    class DirectiveLimit(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.count = 0
+            self.reported = False
+
+        def enter_directive(self, node: Any, *_: Any) -> None:
+            self.count += 1
+            if self.count > limit and not self.reported:
+                self.reported = True
+                self.report_error(
+                    GraphQLError(
+                        f"the query carries more than {limit} directives (CLAIMDEX_MAX_DIRECTIVES)",
+                        node,
+                    )
+                )
+
+    return DirectiveLimit

@@ -1,0 +1,256 @@
+"""Hostile queries, production mode, protected writes, trusted documents, request limits."""
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+
+from api.app import create_app
+from api.settings import Settings
+from api.trusted import digest
+from db import queries
+from tests.api.test_graphql import DOSING_ADVICE
+from tests.conftest import SEED, get, gold_documents, post_graphql, send_graphql
+
+TOKEN = "s3cret-token-for-tests"
+
+
+def request(app: Starlette, method: str, path: str, **options: Any) -> httpx.Response:
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.request(method, path, **options)
+
+    return asyncio.run(send())
+
+
+def counts(sessions: sessionmaker[Session]) -> dict[str, int]:
+    with sessions() as session:
+        return queries.counts(session=session)
+
+
+ENGINES: dict[int, Engine] = {}
+
+
+def engine_of(app: Starlette) -> Engine:
+    return ENGINES[id(app)]
+
+
+@pytest.fixture
+def app(engine: Engine, seeded: sessionmaker[Session]) -> Starlette:
+    made = create_app(engine, settings=Settings(api_tokens=(TOKEN,)))
+    ENGINES[id(made)] = engine
+    return made
+
+
+def error_of(app: Starlette, query: str) -> str:
+    body = send_graphql(app, query)
+    assert body.get("data") is None, body
+    return str(body["errors"][0]["message"])
+
+
+def test_the_headline_query_passes_every_limit(app: Starlette) -> None:
+    assert post_graphql(app, DOSING_ADVICE, {"name": "LDN"})["medication"]["name"] == "naltrexone"
+
+
+def test_depth_over_ten_is_refused(app: Starlette) -> None:
+    # Eleven levels: medication dosages source episode quotes source episode summary
+    # source episode segments.
+    deep = (
+        '{ medication(name: "LDN") { dosages { source { episode { quotes { source { episode '
+        "{ summary { source { episode { segments { text } } } } } } } } } } } }"
+    )
+    assert "exceeds maximum operation depth" in error_of(app, deep)
+
+
+def test_sixteen_aliases_are_refused(app: Starlette) -> None:
+    aliases = " ".join(f"a{i}: medications {{ name }}" for i in range(16))
+    assert "aliases" in error_of(app, "{ " + aliases + " }").lower()
+
+
+def test_three_thousand_tokens_are_refused(app: Starlette) -> None:
+    query = "{ medications { " + " ".join(["name"] * 3000) + " } }"
+    assert "token" in error_of(app, query).lower()
+
+
+def test_a_thousand_a_page_is_refused(app: Starlette) -> None:
+    assert "first: 1000 is out of range" in error_of(
+        app, "{ episodes(first: 1000) { totalCount } }"
+    )
+
+
+def test_a_cost_bomb_is_refused(app: Starlette) -> None:
+    bomb = (
+        "{ episodes(first: 100) { nodes { dosages { source { episode { segments { text } "
+        "quotes { text } dosages { value } warnings { text } } } } } } }"
+    )
+    assert "CLAIMDEX_MAX_COST" in error_of(app, bomb)
+
+
+def test_five_hundred_duplicate_fields_are_refused(app: Starlette) -> None:
+    query = "{ medications { " + " ".join(["name"] * 500) + " } }"
+    # The token limit would refuse this first; the duplicate rule must hold on its own.
+    wide = create_app(engine_of(app), settings=Settings(max_tokens=100_000))
+    assert "CLAIMDEX_MAX_DUPLICATE_FIELDS" in error_of(wide, query)
+
+
+def test_piled_up_directives_are_refused(app: Starlette) -> None:
+    fields = ["name", "aliases", "id", "mentions { text", "confidence }", "dosages { value",
+              "unit", "text }", "warnings { text", "kind }"]  # fmt: skip
+    directive = "@include(if: true)"
+    body = " ".join(
+        f"{field.split()[0]} {directive} {' '.join(field.split()[1:])}" for field in fields
+    )
+    query = f'{{ medication(name: "LDN") {directive} {{ {body} }} }}'
+    assert "CLAIMDEX_MAX_DIRECTIVES" in error_of(app, query)
+
+
+def test_batches_are_limited(app: Starlette) -> None:
+    batch = [{"query": "{ medications { name } }"}] * 6
+    assert request(app, "POST", "/graphql", json=batch).status_code == 400
+    small = request(app, "POST", "/graphql", json=batch[:2])
+    assert small.status_code == 200 and len(small.json()) == 2
+
+
+def test_mutations_never_over_get(app: Starlette) -> None:
+    response = request(
+        app, "GET", "/graphql", params={"query": 'mutation { deleteEpisode(id: "RXBpc29kZTox") }'}
+    )
+    assert response.status_code in (400, 405)
+    assert counts_unchanged(app)
+
+
+def counts_unchanged(app: Starlette) -> bool:
+    return post_graphql(app, "{ episodes { totalCount } }")["episodes"]["totalCount"] == len(
+        gold_documents()
+    )
+
+
+def test_only_json_is_accepted_over_post(app: Starlette) -> None:
+    response = request(
+        app,
+        "POST",
+        "/graphql",
+        content="query={medications{name}}",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 400
+
+
+@pytest.fixture
+def production(engine: Engine, seeded: sessionmaker[Session]) -> Starlette:
+    return create_app(
+        engine, settings=Settings(production=True, introspection=False, graphiql=False)
+    )
+
+
+def test_production_refuses_introspection(production: Starlette) -> None:
+    assert "introspection" in error_of(production, "{ __schema { types { name } } }").lower()
+
+
+def test_production_hides_suggestions_and_graphiql(production: Starlette) -> None:
+    body = send_graphql(production, "{ medicatons { name } }")
+    assert "Did you mean" not in json.dumps(body)
+    page = get(production, "/graphql", headers={"Accept": "text/html"})
+    assert "graphiql" not in page.text.lower()
+
+
+def test_production_masks_server_errors(
+    production: Starlette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**_: Any) -> None:
+        raise RuntimeError(f"could not open {SEED} at line 3")
+
+    monkeypatch.setattr(queries, "medications", broken)
+    body = send_graphql(production, "{ medications { name } }")
+    text = json.dumps(body)
+    assert body["errors"][0]["message"].startswith("Internal error")
+    assert "Traceback" not in text and str(SEED.parent) not in text and ".py" not in text
+    # A client's own mistake is still explained.
+    assert "min:" in error_of(production, '{ dosages(min: "4 parsecs") { totalCount } }')
+
+
+def test_writes_need_a_token(app: Starlette, seeded: sessionmaker[Session]) -> None:
+    before = counts(seeded)
+    mutation = 'mutation { deleteEpisode(id: "RXBpc29kZTox") }'
+    assert "token is required" in error_of(app, mutation)
+    body = {"query": 'mutation ($m: String!) { ingestEpisode(markdown: $m) { outcome } }',
+            "variables": {"m": SEED.read_text()}}  # fmt: skip
+    wrong = request(app, "POST", "/graphql", json=body, headers={"Authorization": "Bearer nope"})
+    assert "token is required" in wrong.json()["errors"][0]["message"]
+    rest = request(app, "DELETE", "/api/v1/episodes/RXBpc29kZTox")
+    assert rest.status_code == 401 and rest.json()["error"]["code"] == "unauthorized"
+    posted = request(app, "POST", "/api/v1/episodes", content=SEED.read_text())
+    assert posted.status_code == 401
+    assert counts(seeded) == before
+
+
+def test_writes_with_a_token(app: Starlette, seeded: sessionmaker[Session], tmp_path: Path) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    listing = post_graphql(app, "{ episodes(first: 100) { nodes { id channel } } }")
+    seed = next(n for n in listing["episodes"]["nodes"] if n["channel"] == "Peter Attia MD")
+    deleted = request(
+        app, "POST", "/graphql", headers=auth,
+        json={"query": f'mutation {{ deleteEpisode(id: "{seed["id"]}") }}'},
+    )  # fmt: skip
+    assert deleted.json()["data"] == {"deleteEpisode": True}
+    assert post_graphql(app, DOSING_ADVICE, {"name": "LDN"})["medication"]["dosages"] == []
+    body = {
+        "query": "mutation ($m: String!) "
+        "{ ingestEpisode(markdown: $m) { outcome episode { title } } }",
+        "variables": {"m": SEED.read_text()},
+    }
+    added = request(app, "POST", "/graphql", json=body, headers=auth).json()
+    assert added["data"]["ingestEpisode"]["outcome"] == "added", added
+    again = request(app, "POST", "/api/v1/episodes", content=SEED.read_text(), headers=auth)
+    assert again.status_code == 200 and again.json()["data"]["outcome"] == "unchanged"
+    broken = request(app, "POST", "/api/v1/episodes", content="# Title only", headers=auth)
+    assert broken.status_code == 400 and "upload.md" in broken.json()["error"]["message"]
+    gone = request(app, "DELETE", f"/api/v1/episodes/{again.json()['data']['id']}", headers=auth)
+    assert gone.status_code == 204
+
+
+def test_trusted_documents_only(
+    engine: Engine, seeded: sessionmaker[Session], tmp_path: Path
+) -> None:
+    allowed = "{ medications { name } }"
+    listing = tmp_path / "trusted.json"
+    listing.write_text(json.dumps({digest(allowed): allowed}))
+    app = create_app(engine, settings=Settings(trusted_documents=listing))
+    assert post_graphql(app, allowed)["medications"]
+    by_hash = request(
+        app, "POST", "/graphql",
+        json={"extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest(allowed)}}},
+    )  # fmt: skip
+    assert by_hash.status_code == 200 and by_hash.json()["data"]["medications"]
+    other = request(app, "POST", "/graphql", json={"query": "{ episodes { totalCount } }"})
+    assert other.status_code == 403 and "trusted" in other.text
+
+
+def test_bodies_over_the_cap_are_refused(engine: Engine, seeded: sessionmaker[Session]) -> None:
+    app = create_app(engine, settings=Settings(max_body_bytes=1000))
+    response = request(
+        app, "POST", "/graphql", json={"query": "{ medications { name } }" + " " * 2000}
+    )
+    assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+
+
+def test_a_client_over_the_rate_is_told_when_to_retry(
+    engine: Engine, seeded: sessionmaker[Session]
+) -> None:
+    app = create_app(engine, settings=Settings(rate_per_minute=3))
+
+    async def burst() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return [await client.get("/api/v1/medications") for _ in range(5)]
+
+    statuses = asyncio.run(burst())
+    assert [r.status_code for r in statuses[:3]] == [200, 200, 200]
+    assert statuses[3].status_code == 429 and int(statuses[3].headers["retry-after"]) >= 1
