@@ -386,15 +386,33 @@ def _handle(
 
 
 def routes(sessions: sessionmaker[Session], writes: Writes) -> list[Route]:
-    found = [
-        Route(PREFIX + e.path, _handle(sessions, e), methods=["GET"], name=e.handler.__name__)
-        for e in ENDPOINTS
-    ]
-    return found + [
-        Route(PREFIX + "/episodes", _write(writes, post_episode), methods=["POST"]),
-        Route(PREFIX + "/episodes/{id}", _write(writes, delete_episode_route), methods=["DELETE"]),
-        Route(PREFIX + "/openapi.json", openapi_response, methods=["GET"]),
-    ]
+    """One route per path, so a 405 lists every method the path takes in its Allow header."""
+    extra = {
+        "/episodes": {"POST": _write(writes, post_episode)},
+        "/episodes/{id}": {"DELETE": _write(writes, delete_episode_route)},
+    }
+    found = []
+    for endpoint in ENDPOINTS:
+        handlers = {"GET": _handle(sessions, endpoint)} | extra.get(endpoint.path, {})
+        found.append(
+            Route(
+                PREFIX + endpoint.path,
+                _by_method(handlers),
+                methods=list(handlers),
+                name=endpoint.handler.__name__,
+            )
+        )
+    return found + [Route(PREFIX + "/openapi.json", openapi_response, methods=["GET"])]
+
+
+def _by_method(
+    handlers: dict[str, Callable[[Request], Awaitable[Response]]],
+) -> Callable[[Request], Awaitable[Response]]:
+    async def handle(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await handlers[method](request)
+
+    return handle
 
 
 async def openapi_response(request: Request) -> JSONResponse:

@@ -1,5 +1,6 @@
 """Ingestion of one document: read, parse, extract and store in a single transaction."""
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +25,21 @@ class Ingested:
     dosages: int
 
 
+def largest_document() -> int:
+    """CLAIMDEX_MAX_DOCUMENT_BYTES, default 10 MB: a ten-hour transcript is about 1 MB."""
+    raw = os.environ.get("CLAIMDEX_MAX_DOCUMENT_BYTES")
+    return int(raw) if raw and raw.isdigit() else 10 * 1024 * 1024
+
+
 def read_text(path: Path) -> str:
-    """The file's text; ParseError when it is not UTF-8 text."""
+    """The file's text; ParseError when it is too large, binary or not UTF-8."""
+    size, limit = path.stat().st_size, largest_document()
+    if size > limit:
+        raise ParseError(
+            str(path),
+            f"the file is {size / 1e6:.1f} MB; documents are limited to {limit / 1e6:.1f} MB "
+            "(CLAIMDEX_MAX_DOCUMENT_BYTES)",
+        )
     data = path.read_bytes()
     if b"\x00" in data:
         raise ParseError(str(path), "binary data, not a text document")

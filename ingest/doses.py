@@ -139,6 +139,11 @@ FREQUENCIES: list[tuple[re.Pattern[str], str, float]] = [
 FREQUENCY_REACH = 60  # characters after the amount, within its sentence
 
 
+# No single dose is this large; an amount over it is a slip of the tongue or a transcription
+# error, and is not reported: 100 g, 5 L, 10 million IU.
+LARGEST_DOSE = {"mg": 100_000.0, "mL": 5_000.0, "IU": 10_000_000.0}
+
+
 @dataclass(frozen=True, slots=True)
 class Amount:
     """An amount as said: `unit` is canonical ("mg", "mL", "IU", "mg/kg"), None when bare."""
@@ -183,6 +188,8 @@ def dose_follows(text: str, offset: int) -> bool:
 
 def _number(tokens: Sequence[Token], lowered: list[str], index: int) -> tuple[float, int] | None:
     """The number starting at token `index` and the index after it, or None."""
+    if index >= len(tokens):
+        return None
     token = tokens[index]
     word = lowered[index]
     if token.is_number:
@@ -286,6 +293,8 @@ def _amount(
             return None, after
         start, end = tokens[index].start, tokens[after - 1].end
         amount = _measured(text[start:end], start, end, low, high, said)
+        if amount.value > LARGEST_DOSE.get((amount.unit or "").split("/")[0], float("inf")):
+            return None, after
         if daily:
             amount = replace(amount, frequency="daily", per_day=1.0)
         return amount, after

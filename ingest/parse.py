@@ -28,9 +28,18 @@ BULLET = re.compile(r"^\s*(?:[-*•]|\d+\.)\s+")
 HEADER_KEYS = {"channel", "upload date", "url", "duration"}
 
 
+# Control characters (terminal escapes, bells) carry nothing a transcript says; they are
+# removed. Tabs and line ends stay.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def parse_document(text: str, *, source: str) -> Document:
     """Reads one document; raises ParseError naming `source` when it has no header or transcript."""
-    lines = text.splitlines()
+    if not text.strip():
+        raise ParseError(
+            source, "the file is empty; an episode document needs a header and a transcript"
+        )
+    lines = CONTROL.sub("", text).splitlines()
     title, header, first_section = _header(lines, source)
     sections = _sections(lines, first_section)
     if "transcript" not in sections:
@@ -94,8 +103,12 @@ def _segments(body: list[str], start: int, source: str) -> tuple[Segment, ...]:
 
     def flush() -> None:
         text = " ".join(part for part in parts if part)
-        if seconds >= 0 and text:
-            segments.append(Segment(seconds=seconds, text=text, line=line_number))
+        if seconds < 0 or not text:
+            return
+        # A paragraph pasted twice in a row (same moment, same words) is kept once.
+        if segments and (segments[-1].seconds, segments[-1].text) == (seconds, text):
+            return
+        segments.append(Segment(seconds=seconds, text=text, line=line_number))
 
     for offset, raw in enumerate(body):
         number = start + offset

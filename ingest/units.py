@@ -28,7 +28,6 @@ def registry() -> "pint.UnitRegistry[float]":
     units: pint.UnitRegistry[float] = pint.UnitRegistry()
     # Vitamins and hormones are dosed by biological activity, which has no SI conversion.
     units.define("international_unit = [biological_activity] = IU = iu")
-    units.define("[volume] = [length] ** 3")
     return units
 
 

@@ -1,0 +1,113 @@
+"""Load test: concurrent clients run the headline queries against `claimdex serve` while an
+ingest runs, and the errors and latencies are reported.
+
+Usage: python -m bench.load [--clients 32] [--seconds 20]
+Loopback only, bounded in time; a fresh SQLite database in a temporary folder.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.serving import QUERY, claimdex, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+READS = [
+    ("POST", "/graphql", {"query": QUERY, "variables": {"name": "LDN"}}),
+    ("POST", "/graphql", {"query": '{ search(query: "magnesium sleep") { nodes { snippet } } }'}),
+    ("POST", "/graphql", {"query": "{ episodes(first: 20) { totalCount nodes { title } } }"}),
+    ("GET", "/api/v1/medications/LDN/dosages?format=csv", None),
+    ("GET", "/api/v1/search?q=microglia", None),
+]
+
+
+async def clients(base: str, count: int, seconds: float) -> tuple[int, list[str], list[float]]:
+    """(requests, error descriptions, latencies in ms) from `count` clients."""
+    deadline = time.monotonic() + seconds
+    errors: list[str] = []
+    latencies: list[float] = []
+
+    async def client(number: int, session: httpx.AsyncClient) -> None:
+        pick = random.Random(number)
+        while time.monotonic() < deadline:
+            method, path, body = pick.choice(READS)
+            start = time.perf_counter()
+            try:
+                response = await session.request(method, base + path, json=body)
+                if response.status_code != 200 or (
+                    path == "/graphql" and "errors" in response.json()
+                ):
+                    errors.append(f"{response.status_code} {path}: {response.text[:120]}")
+            except httpx.HTTPError as error:
+                errors.append(f"{type(error).__name__} {path}")
+            latencies.append((time.perf_counter() - start) * 1000)
+
+    limits = httpx.Limits(max_connections=count)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as session:
+        await asyncio.gather(*(client(number, session) for number in range(count)))
+    return len(latencies), errors, latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        database = f"sqlite:///{folder / 'load.db'}"
+        for args in (["db", "upgrade"], ["ingest", str(ROOT / "seeds")]):
+            if claimdex(*args, database=database, cwd=folder).wait() != 0:
+                raise RuntimeError(f"claimdex {args[0]} failed")
+        port = free_port()
+        env = os.environ | {"CLAIMDEX_RATE_LIMIT": "0"}  # one client address, many clients
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "claimdex"), "serve", "--port", str(port)],
+            cwd=folder,
+            env=env | {"DATABASE_URL": database},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            started = time.monotonic()
+            while True:
+                try:
+                    httpx.get(base + "/api/v1/medications")
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() - started > 60:
+                        raise RuntimeError("the server did not start") from None
+                    time.sleep(0.3)
+            # An ingest of the gold documents runs while the clients read.
+            writer = claimdex("ingest", str(ROOT / "tests" / "gold"), database=database, cwd=folder)
+            count, errors, latencies = asyncio.run(clients(base, options.clients, options.seconds))
+            writer.wait(timeout=300)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    latencies.sort()
+    out = sys.stdout
+    out.write(
+        f"{options.clients} clients for {options.seconds:.0f} s while ingesting: {count} requests "
+        f"({count / options.seconds:.0f}/s), {len(errors)} errors, "
+        f"p50 {statistics.median(latencies):.1f} ms, "
+        f"p99 {latencies[max(0, int(len(latencies) * 0.99) - 1)]:.1f} ms\n"
+    )
+    for error in errors[:10]:
+        out.write(f"  {error}\n")
+    if errors:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
