@@ -58,4 +58,7 @@ def test_any_text_parses_or_is_refused_with_its_name(text: str) -> None:
         assert str(error).startswith("fuzzed.md")
         return
     assert document.segments
-    assert all(a.seconds <= b.seconds for a, b in zip(document.segments, document.segments[1:], strict=False))
+    assert all(
+        a.seconds <= b.seconds
+        for a, b in zip(document.segments, document.segments[1:], strict=False)
+    )
