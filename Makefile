@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve test lint schema eval bench clean
+.PHONY: install serve test lint schema eval bench bench-large clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ eval: install
 
 bench: install
 	$(BIN)/python -m bench.extraction
+	$(BIN)/python -m bench.run --sizes 100 1000 --title "Quick benchmarks"
+
+bench-large: install
+	$(BIN)/python -m bench.run --sizes 10000 --repeats 1 --serve-requests 10000 --title "Large benchmarks"

@@ -3,6 +3,7 @@
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import Engine
@@ -11,8 +12,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
@@ -27,6 +29,8 @@ from api.trusted import TrustedDocuments, Untrusted
 from api.writes import token_is_valid
 from db.engine import create_schema, make_engine, session_factory
 
+# The web page: static files that use only the public GraphQL API.
+STATIC = Path(__file__).resolve().parent / "static"
 # What GraphiQL shows on opening: the headline query, ready to run.
 DOSING_ADVICE = """query DosingAdvice($name: String!) {
   medication(name: $name) {
@@ -133,7 +137,11 @@ def create_app(
     graphql = GraphQLApp(settings, sessions, write_sessions, write_url)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        Route("/", lambda _request: RedirectResponse("/graphql"), methods=["GET"]),
+        Route("/", lambda _request: FileResponse(STATIC / "index.html"), methods=["GET"]),
+        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+        # A plain JSON endpoint: for load balancers' health checks, and the floor that
+        # benchmarks compare GraphQL's overhead with.
+        Route("/healthz", lambda _request: JSONResponse({"ok": True}), methods=["GET"]),
         *rest.routes(sessions, rest.Writes(settings.api_tokens, write_sessions, write_url)),
     ]
     middleware = [

@@ -3,14 +3,25 @@
 import dataclasses
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import ProgressColumn, Task
+from rich.text import Text
+
+from ingest.parse import ParseError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from ingest.captions import EpisodeMeta
 
 app = typer.Typer(help="Index clinical claims from health-podcast episodes.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -21,19 +32,13 @@ ADE_FLOOR = 0.85
 
 
 def _documents(paths: list[Path]) -> list[Path]:
-    """Files as given, and the episode documents inside folders (READMEs aside), in order."""
+    """Files as given, and the episode documents inside folders, in a stable order."""
+    from ingest.documents import is_document
+
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and p.suffix in DOCUMENT_SUFFIXES
-                    and not p.name.upper().startswith("README")
-                )
-            )
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and is_document(p)))
         else:
             found.append(path)
     return found
@@ -42,23 +47,37 @@ def _documents(paths: list[Path]) -> list[Path]:
 @app.command()
 def ingest(
     paths: Annotated[
-        list[Path], typer.Argument(help="Episode documents, or folders of them; - reads stdin.")
+        list[Path],
+        typer.Argument(help="Documents (.md, .vtt, .srt, YouTube .json) or folders; - is stdin."),
     ],
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per file instead of a sentence.")
     ] = False,
     name: Annotated[str, typer.Option(help="The document's name when read from stdin.")] = "stdin",
+    title: Annotated[str | None, typer.Option(help="Captions: the episode's title.")] = None,
+    url: Annotated[str | None, typer.Option(help="Captions: the episode's video URL.")] = None,
+    channel: Annotated[str | None, typer.Option(help="Captions: the channel.")] = None,
+    date: Annotated[str | None, typer.Option(help="Captions: the upload date, YYYY-MM-DD.")] = None,
 ) -> None:
     """Parse, extract and store episode documents; one line per file.
 
-    Re-ingesting an unchanged file changes nothing; a changed file replaces its episode.
-    Exits with status 1 when any file failed; a failed file leaves nothing behind.
+    Caption files take their title, channel, date and URL from a NAME.meta.json beside them,
+    or from the options. Re-ingesting an unchanged file changes nothing; a changed file
+    replaces its episode. Exits 1 when any file failed; a failed file leaves nothing behind.
     """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     from db.engine import make_engine, session_factory
     from db.ingestion import ingest_file, ingest_text
     from ingest import lexicon
-    from ingest.parse import ParseError
 
+    meta = _meta(title, url, channel, date)
     engine = _prepared(make_engine())
     sessions = session_factory(engine)
     files = [path for path in _documents(paths) if str(path) != "-"]
@@ -70,32 +89,81 @@ def ingest(
     failed = 0
     jobs: list[tuple[str, Path | None]] = [(name, None)] if from_stdin else []
     jobs += [(str(path), path) for path in files]
-    for source, path in jobs:
-        try:
-            if path is None:
-                text = sys.stdin.buffer.read().decode("utf-8")
-                result = ingest_text(sessions=sessions, text=text, source=source, names=names)
+    # A bar with files/s and time left, on a terminal only: logs and pipes get the lines.
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        FilesPerSecond(),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+        disable=as_json or len(jobs) < 2 or not errors.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("ingesting", total=len(jobs))
+        for source, path in jobs:
+            try:
+                if path is None:
+                    text = sys.stdin.buffer.read().decode("utf-8")
+                    result = ingest_text(
+                        sessions=sessions, text=text, source=source, names=names, meta=meta
+                    )
+                else:
+                    result = ingest_file(sessions=sessions, path=path, names=names, meta=meta)
+            except (ParseError, OSError, UnicodeDecodeError) as error:
+                failed += 1
+                message = _failure(source, error)
+                if as_json:
+                    sys.stdout.write(json.dumps({"source": source, "error": message}) + "\n")
+                else:
+                    progress.console.print(f"[red]failed[/red]    {escape(message)}")
             else:
-                result = ingest_file(sessions=sessions, path=path, names=names)
-        except (ParseError, OSError, UnicodeDecodeError) as error:
-            failed += 1
-            message = _failure(source, error)
-            if as_json:
-                sys.stdout.write(json.dumps({"source": source, "error": message}) + "\n")
-            else:
-                errors.print(f"[red]failed[/red]    {message}")
-            continue
-        if as_json:
-            row = dataclasses.asdict(result) | {"outcome": result.outcome.value}
-            sys.stdout.write(json.dumps(row) + "\n")
-        else:
-            console.print(
-                f"{result.outcome.value:<10}  {source}: {result.title!r}, {result.segments} "
-                f"segments, {result.medications} medications, {result.dosages} dosages"
-            )
+                if as_json:
+                    row = dataclasses.asdict(result) | {"outcome": result.outcome.value}
+                    sys.stdout.write(json.dumps(row) + "\n")
+                else:
+                    said = f"{source}: {result.title!r}"
+                    console.print(
+                        f"{result.outcome.value:<10}  {escape(said)}, {result.segments} segments, "
+                        f"{result.medications} medications, {result.dosages} dosages"
+                    )
+            progress.advance(task)
     engine.dispose()
     if failed:
         raise typer.Exit(1)
+
+
+class FilesPerSecond(ProgressColumn):
+    """The ingest rate, in files a second."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:.1f} files/s" if speed else "- files/s")
+
+
+def _meta(
+    title: str | None, url: str | None, channel: str | None, date: str | None
+) -> "EpisodeMeta | None":
+    """Episode metadata for captions from the command line; None when none was given."""
+    from datetime import date as Date
+
+    from ingest.captions import EpisodeMeta
+
+    if not any((title, url, channel, date)):
+        return None
+    try:
+        upload = Date.fromisoformat(date) if date else None
+    except ValueError:
+        errors.print(f"--date: {date!r} is not a date such as 2025-04-25")
+        raise typer.Exit(2) from None
+    return EpisodeMeta(
+        title=title or "Untitled episode",
+        channel=channel,
+        upload_date=upload,
+        url=url,
+        duration_seconds=None,
+    )
 
 
 def _failure(source: str, error: Exception) -> str:
@@ -104,6 +172,179 @@ def _failure(source: str, error: Exception) -> str:
     if isinstance(error, UnicodeDecodeError):
         return f"{source}: not UTF-8 text; save it as UTF-8"
     return str(error)
+
+
+@app.command()
+def medication(
+    name: Annotated[
+        str, typer.Argument(help="Any name: generic, brand, abbreviation, misspelling.")
+    ],
+) -> None:
+    """Print a medication's dosing advice and warnings, each with its moment and link."""
+    from rich.table import Table
+
+    from api.links import deep_link, format_timestamp
+    from db import queries
+
+    with _session() as session:
+        found = queries.medication_named(session=session, name=name)
+        if found is None:
+            errors.print(f"no medication is known by the name {name!r}")
+            raise typer.Exit(1)
+        dosages = queries.dosages_for(session=session, medication_ids=[found.id]).get(found.id, [])
+        warnings = queries.warnings_for(session=session, medication_ids=[found.id]).get(
+            found.id, []
+        )
+    console.print(f"[bold]{escape(found.name)}[/bold]")
+    table = Table("dose", "frequency", "as said", "timestamp", "link", title="Dosing advice")
+    for dosage in dosages:
+        amount = f"{dosage.value:g}"
+        if dosage.max_value is not None:
+            amount += f"-{dosage.max_value:g}"
+        table.add_row(
+            f"{amount} {dosage.unit}",
+            dosage.frequency or "",
+            escape(dosage.text),
+            format_timestamp(dosage.segment.seconds),
+            deep_link(dosage.segment.episode.url, dosage.segment.seconds) or "",
+        )
+    console.print(table)
+    cautions = Table("kind", "warning", "timestamp", title="Warnings")
+    for warning in warnings:
+        cautions.add_row(
+            warning.kind, escape(warning.text), format_timestamp(warning.segment.seconds)
+        )
+    console.print(cautions)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to find in transcripts and summaries.")],
+    first: Annotated[int, typer.Option(help="How many hits to show, best first.")] = 10,
+) -> None:
+    """Full-text search: the best-matching moments, with their snippets and links."""
+    from rich.table import Table
+
+    from api.links import deep_link, format_timestamp
+    from db import queries
+
+    with _session() as session:
+        page = queries.search_page(session=session, query=query, first=min(first, 100))
+    table = Table("score", "timestamp", "episode", "snippet", "link")
+    for hit, segment in page.rows:
+        table.add_row(
+            f"{hit.score:.2f}",
+            format_timestamp(segment.seconds),
+            escape(segment.episode.title),
+            _marked(hit.snippet),
+            deep_link(segment.episode.url, segment.seconds) or "",
+        )
+    console.print(table)
+    console.print(f"{page.total} matching moments")
+
+
+def _marked(snippet: str) -> str:
+    """A search snippet (HTML with <mark>) as rich markup, matched words in bold."""
+    import html
+
+    parts = snippet.split("<mark>")
+    out = [escape(html.unescape(parts[0]))]
+    for part in parts[1:]:
+        marked, _, rest = part.partition("</mark>")
+        out.append(f"[bold]{escape(html.unescape(marked))}[/bold]{escape(html.unescape(rest))}")
+    return "".join(out)
+
+
+@app.command()
+def export(
+    output_format: Annotated[str, typer.Option("--format", help="csv, ndjson or json.")] = "csv",
+    medication: Annotated[
+        str | None, typer.Option(help="Only this medication (any of its names).")
+    ] = None,
+) -> None:
+    """Write every dosage and warning, one row per claim with its timestamp and link."""
+    import csv
+
+    from api.rest import dosage_row, warning_row
+    from db import queries
+
+    if output_format not in ("csv", "ndjson", "json"):
+        errors.print(f"--format: {output_format!r} is not one of csv, ndjson, json")
+        raise typer.Exit(2)
+    with _session() as session:
+        if medication is not None:
+            found = queries.medication_named(session=session, name=medication)
+            if found is None:
+                errors.print(f"no medication is known by the name {medication!r}")
+                raise typer.Exit(1)
+            chosen = [found]
+        else:
+            chosen = list(queries.medications(session=session))
+        ids = [row.id for row in chosen]
+        names = {row.id: row.name for row in chosen}
+        dosages = queries.dosages_for(session=session, medication_ids=ids)
+        warnings = queries.warnings_for(session=session, medication_ids=ids)
+    rows = [
+        row
+        for key in ids
+        for row in [dosage_row(d, names[key]) for d in dosages.get(key, [])]
+        + [warning_row(w, names[key]) for w in warnings.get(key, [])]
+    ]
+    out = sys.stdout
+    if output_format == "json":
+        out.write(json.dumps(rows, indent=2, default=str) + "\n")
+    elif output_format == "ndjson":
+        out.writelines(json.dumps(row, default=str) + "\n" for row in rows)
+    else:
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@app.command()
+def stats() -> None:
+    """Counts of everything stored, and per medication its episodes, claims and doses."""
+    from rich.table import Table
+
+    from db import queries
+
+    with _session() as session:
+        counts = queries.counts(session=session)
+        rows: list[queries.MedicationStats] = []
+        after: str | None = None
+        while True:
+            page = queries.medication_stats_page(session=session, first=100, after=after)
+            rows += page.rows
+            if not page.has_next:
+                break
+            after = page.cursors[-1]
+    console.print(
+        ", ".join(f"{count} {table.replace('_', ' ')}" for table, count in counts.items())
+    )
+    table = Table("medication", "episodes", "mentions", "dosages", "min", "median", "max", "unit")
+    for row in sorted(rows, key=lambda r: (-r.mentions, r.medication.name)):
+        figures = [
+            f"{value:g}" if value is not None else "" for value in (row.low, row.median, row.high)
+        ]
+        table.add_row(
+            escape(row.medication.name), str(row.episodes), str(row.mentions), str(row.dosages),
+            *figures, row.unit or "",
+        )  # fmt: skip
+    console.print(table)
+
+
+@contextmanager
+def _session() -> "Iterator[Session]":
+    """A read session on DATABASE_URL, its schema brought up to date where that is safe."""
+    from db.engine import make_engine, session_factory
+
+    engine = _prepared(make_engine())
+    try:
+        with session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @app.command("eval")

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from api import arguments
+from api import arguments, exports
 from api.links import deep_link, format_timestamp
 from api.types.node import to_global_id
 from api.writes import WriteError, delete_episode, ingest_markdown, token_is_valid
@@ -26,6 +26,8 @@ from db.pages import Page, PageError
 
 PREFIX = "/api/v1"
 FORMATS = {"json": "application/json", "csv": "text/csv", "ndjson": "application/x-ndjson"}
+# Formats only some endpoints give, for the OpenAPI document.
+MEDIA = FORMATS | {"fhir": "application/fhir+json", "chapters": "application/json+chapters"}
 
 
 class ApiError(Exception):
@@ -214,12 +216,37 @@ async def medication_dosages(request: Request, session: Session) -> Response:
     low, high = arguments.amount_range(
         request.query_params.get("min"), request.query_params.get("max")
     )
+    fhir = request.query_params.get("format") == "fhir"
     page = queries.dosages_page(
         session=session, medication_id=medication.id, low=low, high=high, **paging(request)
     )
+    if fhir:
+        link = next_link(request, page)
+        body = {
+            "medication": medication.name,
+            "dosage": [exports.fhir_dosage(row, n) for n, row in enumerate(page.rows, 1)],
+            "next": link,
+        }
+        return JSONResponse(body, media_type="application/fhir+json")
     return rows_response(
         request, [dosage_row(row, medication.name) for row in page.rows], page=page
     )
+
+
+async def episode_chapters(request: Request, session: Session) -> Response:
+    key = arguments.episode_id("id", request.path_params["id"])
+    episode = queries.episode_by_id(session=session, episode_id=key) if key else None
+    if episode is None:
+        raise ApiError(404, "not_found", f"no episode has the id {request.path_params['id']!r}")
+    names = {m.id: m.name for m in queries.medications(session=session)}
+    dosages = queries.dosages_in(session=session, episode_ids=[episode.id]).get(episode.id, [])
+    warnings = queries.warnings_in(session=session, episode_ids=[episode.id]).get(episode.id, [])
+    body = exports.chapters(
+        episode,
+        [(d, names.get(d.medication_id, "")) for d in dosages],
+        [(w, names.get(w.medication_id, "")) for w in warnings],
+    )
+    return JSONResponse(body, media_type="application/json+chapters")
 
 
 async def list_episodes(request: Request, session: Session) -> Response:
@@ -294,7 +321,9 @@ ENDPOINTS = [
     Endpoint("/medications/{name}/dosages", "A medication's dosages, filtered by amount",
              medication_dosages,
              (NAME, Parameter("min", 'lowest amount, any unit ("4 mg", "4500 ug")'),
-              Parameter("max", "highest amount, any unit"), FIRST, AFTER, FORMAT), paged=True),
+              Parameter("max", "highest amount, any unit"), FIRST, AFTER,
+              Parameter("format", "json (default), csv, ndjson, or fhir (R4 Dosage)")),
+             formats=("json", "csv", "ndjson", "fhir"), paged=True),
     Endpoint("/episodes", "Episodes, filtered and ordered", list_episodes,
              (Parameter("search", "words the transcript must contain"),
               Parameter("channel", "channel name"),
@@ -305,6 +334,9 @@ ENDPOINTS = [
               FIRST, AFTER, FORMAT), paged=True),
     Endpoint("/episodes/{id}", "One episode with its segments, claims and quotes", get_episode,
              (Parameter("id", "the episode's id", where="path"), FORMAT)),
+    Endpoint("/episodes/{id}/chapters.json", "An episode's claims as Podcasting 2.0 chapters",
+             episode_chapters, (Parameter("id", "the episode's id", where="path"),),
+             formats=("chapters",)),
     Endpoint("/search", "Full-text search over transcripts and summaries", search,
              (Parameter("q", "the words to search for"), FIRST, AFTER, FORMAT), paged=True),
 ]  # fmt: skip
@@ -423,8 +455,10 @@ def openapi() -> dict[str, Any]:
     """The OpenAPI 3.1 document of ENDPOINTS: the same table the routes come from."""
     paths: dict[str, Any] = {}
     for endpoint in ENDPOINTS:
-        content = {FORMATS[f]: {"schema": {"type": "string" if f != "json" else "object"}}
-                   for f in endpoint.formats}  # fmt: skip
+        content = {
+            MEDIA[f]: {"schema": {"type": "string" if f in ("csv", "ndjson") else "object"}}
+            for f in endpoint.formats
+        }
         paths[PREFIX + endpoint.path] = {
             "get": {
                 "operationId": endpoint.handler.__name__,

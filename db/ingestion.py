@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import transaction
 from db.store import Outcome, content_hash, episode_key, save_episode
-from ingest import lexicon
+from ingest import documents, lexicon
+from ingest.captions import EpisodeMeta
 from ingest.extract import extract
-from ingest.parse import ParseError, parse_document
+from ingest.parse import ParseError
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +58,11 @@ def ingest_text(
     text: str,
     source: str,
     names: lexicon.Lexicon | None = None,
+    meta: EpisodeMeta | None = None,
 ) -> Ingested:
-    """Parses and extracts `text`, then stores it whole or not at all."""
-    document = parse_document(text, source=source)
+    """Reads and extracts `text` (markdown, or captions by `source`'s suffix), then stores it
+    whole or not at all."""
+    document = documents.read(text, source=source, meta=meta)
     extraction = extract(document, names=names)
     key = episode_key(extraction, source=Path(source).name)
     for attempt in range(2):
@@ -86,6 +89,11 @@ def ingest_text(
 
 
 def ingest_file(
-    *, sessions: sessionmaker[Session], path: Path, names: lexicon.Lexicon | None = None
+    *,
+    sessions: sessionmaker[Session],
+    path: Path,
+    names: lexicon.Lexicon | None = None,
+    meta: EpisodeMeta | None = None,
 ) -> Ingested:
-    return ingest_text(sessions=sessions, text=read_text(path), source=str(path), names=names)
+    text = read_text(path)
+    return ingest_text(sessions=sessions, text=text, source=str(path), names=names, meta=meta)

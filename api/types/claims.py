@@ -14,89 +14,65 @@ strawberry.enum(WarningKind, description="What kind of caution a warning is.")
 class Mention:
     """A place where a medication is named, under any spelling."""
 
-    _row: strawberry.Private[models.Mention]
-
-    @strawberry.field(description="The words as transcribed.")
-    def text(self) -> str:
-        return self._row.text
-
-    @strawberry.field(description="How sure the match is, 0 to 1.")
-    def confidence(self) -> float:
-        return self._row.confidence
-
-    @strawberry.field
-    def matched_by(self) -> MatchedBy:
-        return MatchedBy(self._row.matched_by)
-
-    @strawberry.field
-    def source(self) -> Source:
-        return Source.from_row(self._row.segment)
+    text: str = strawberry.field(description="The words as transcribed.")
+    confidence: float = strawberry.field(description="How sure the match is, 0 to 1.")
+    matched_by: MatchedBy
+    source: Source
 
     @classmethod
     def from_row(cls, row: models.Mention) -> "Mention":
-        return cls(_row=row)
+        return cls(
+            text=row.text,
+            confidence=row.confidence,
+            matched_by=MatchedBy(row.matched_by),
+            source=Source.from_row(row.segment),
+        )
 
 
 @strawberry.type
 class Dosage:
     """A dose as said, normalised to one unit per dimension (mg, mL, IU)."""
 
-    _row: strawberry.Private[models.Dosage]
-
-    @strawberry.field(description="The amount, or the low end of a range, in `unit`.")
-    def value(self) -> float:
-        return self._row.value
-
-    @strawberry.field(description="The high end of a range such as '5 to 6 milligrams'.")
-    def max_value(self) -> float | None:
-        return self._row.max_value
-
-    @strawberry.field(description='"mg", "mL", "IU", or per kilogram of body weight ("mg/kg").')
-    def unit(self) -> str:
-        return self._row.unit
-
-    @strawberry.field(description='How often, as said: "daily", "twice daily", "weekly", ...')
-    def frequency(self) -> str | None:
-        return self._row.frequency
-
-    @strawberry.field(description="The low-end amount per day, in `unit`, when the frequency says.")
-    def per_day(self) -> float | None:
-        return self._row.per_day
-
-    @strawberry.field(description="The words as said.")
-    def text(self) -> str:
-        return self._row.text
-
-    @strawberry.field
-    def source(self) -> Source:
-        return Source.from_row(self._row.segment)
+    value: float = strawberry.field(description="The amount, or the low end of a range, in `unit`.")
+    max_value: float | None = strawberry.field(
+        description="The high end of a range such as '5 to 6 milligrams'."
+    )
+    unit: str = strawberry.field(
+        description='"mg", "mL", "IU", or per kilogram of body weight ("mg/kg").'
+    )
+    frequency: str | None = strawberry.field(
+        description='How often, as said: "daily", "twice daily", "weekly", ...'
+    )
+    per_day: float | None = strawberry.field(
+        description="The low-end amount per day, in `unit`, when the frequency says."
+    )
+    text: str = strawberry.field(description="The words as said.")
+    source: Source
 
     @classmethod
     def from_row(cls, row: models.Dosage) -> "Dosage":
-        return cls(_row=row)
+        return cls(
+            value=row.value,
+            max_value=row.max_value,
+            unit=row.unit,
+            frequency=row.frequency,
+            per_day=row.per_day,
+            text=row.text,
+            source=Source.from_row(row.segment),
+        )
 
 
 @strawberry.type
 class Warning:
     """A caution about a medication: side effect, stop condition, timing and the like."""
 
-    _row: strawberry.Private[models.Warning]
-
-    @strawberry.field(description="The clause that gives the warning.")
-    def text(self) -> str:
-        return self._row.text
-
-    @strawberry.field
-    def kind(self) -> WarningKind:
-        return WarningKind(self._row.kind)
-
-    @strawberry.field
-    def source(self) -> Source:
-        return Source.from_row(self._row.segment)
+    text: str = strawberry.field(description="The clause that gives the warning.")
+    kind: WarningKind
+    source: Source
 
     @classmethod
     def from_row(cls, row: models.Warning) -> "Warning":
-        return cls(_row=row)
+        return cls(text=row.text, kind=WarningKind(row.kind), source=Source.from_row(row.segment))
 
 
 @strawberry.type

@@ -1,0 +1,83 @@
+"""Standard shapes out: FHIR R4 Dosage for doses, Podcasting 2.0 JSON chapters for episodes."""
+
+from typing import Any
+
+from api.links import deep_link, format_timestamp
+from db import models
+
+UCUM = "http://unitsofmeasure.org"
+# The canonical units in UCUM's codes; international units are "[iU]" there.
+UCUM_CODES = {"mg": "mg", "mL": "mL", "IU": "[iU]", "mg/kg": "mg/kg", "mg/m2": "mg/m2"}
+# A frequency as FHIR Timing.repeat: so many times per period of periodUnit; bedtime as `when`.
+TIMINGS: dict[str, dict[str, Any]] = {
+    "daily": {"frequency": 1, "period": 1, "periodUnit": "d"},
+    "twice daily": {"frequency": 2, "period": 1, "periodUnit": "d"},
+    "three times daily": {"frequency": 3, "period": 1, "periodUnit": "d"},
+    "nightly": {"frequency": 1, "period": 1, "periodUnit": "d", "when": ["HS"]},
+    "every other day": {"frequency": 1, "period": 2, "periodUnit": "d"},
+    "weekly": {"frequency": 1, "period": 1, "periodUnit": "wk"},
+    "every other week": {"frequency": 1, "period": 2, "periodUnit": "wk"},
+    "monthly": {"frequency": 1, "period": 1, "periodUnit": "mo"},
+}
+CHAPTERS_VERSION = "1.2.0"
+SOURCE_EXTENSION = "https://claimdex.example/fhir/StructureDefinition/said-at"
+
+
+def quantity(value: float, unit: str) -> dict[str, Any]:
+    return {"value": value, "unit": unit, "system": UCUM, "code": UCUM_CODES.get(unit, unit)}
+
+
+def fhir_dosage(dosage: models.Dosage, sequence: int) -> dict[str, Any]:
+    """A FHIR R4 Dosage: the amount (or range) with UCUM units, the timing, and the words and
+    moment it was said."""
+    seconds = dosage.segment.seconds
+    if dosage.max_value is None:
+        rate: dict[str, Any] = {"doseQuantity": quantity(dosage.value, dosage.unit)}
+    else:
+        rate = {
+            "doseRange": {
+                "low": quantity(dosage.value, dosage.unit),
+                "high": quantity(dosage.max_value, dosage.unit),
+            }
+        }
+    found: dict[str, Any] = {
+        "sequence": sequence,
+        "text": f"{dosage.text} (said at {format_timestamp(seconds)} in "
+        f"{dosage.segment.episode.title})",
+        "doseAndRate": [rate],
+        "extension": [
+            {"url": SOURCE_EXTENSION, "valueUri": deep_link(dosage.segment.episode.url, seconds)}
+        ],
+    }
+    if dosage.frequency in TIMINGS:
+        found["timing"] = {"repeat": dict(TIMINGS[dosage.frequency])}
+    if found["extension"][0]["valueUri"] is None:
+        del found["extension"]
+    return found
+
+
+def chapters(
+    episode: models.Episode,
+    dosages: list[tuple[models.Dosage, str]],
+    warnings: list[tuple[models.Warning, str]],
+) -> dict[str, Any]:
+    """Podcasting 2.0 JSON chapters: one chapter per moment a claim is made, titled with the
+    claims ("4.5 mg naltrexone"), linking to that second of the video."""
+    titles: dict[int, list[str]] = {}
+    for dosage, name in dosages:
+        amount = f"{dosage.value:g}" + (f"-{dosage.max_value:g}" if dosage.max_value else "")
+        titles.setdefault(dosage.segment.seconds, []).append(f"{amount} {dosage.unit} {name}")
+    for warning, name in warnings:
+        kind = warning.kind.replace("_", " ").lower()
+        titles.setdefault(warning.segment.seconds, []).append(f"{name}: {kind}")
+    found = []
+    for seconds in sorted(titles):
+        chapter: dict[str, Any] = {
+            "startTime": seconds,
+            "title": "; ".join(dict.fromkeys(titles[seconds])),
+        }
+        link = deep_link(episode.url, seconds)
+        if link:
+            chapter["url"] = link
+        found.append(chapter)
+    return {"version": CHAPTERS_VERSION, "title": episode.title, "chapters": found}

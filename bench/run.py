@@ -1,0 +1,375 @@
+"""`make bench`: throughput, latency, overhead and memory on generated corpora, written to
+BENCHMARKS.md with the machine and the command that produced the figures.
+
+Usage: python -m bench.run [--sizes 100 1000] [--repeats 3] [--output BENCHMARKS.md]
+Loopback only; every server is stopped at the end; runs are bounded in count and time.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, create_engine, event, select, text
+
+from bench import corpus
+from bench.serving import POSTGRES, claimdex, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADLINE = """query DosingAdvice($name: String!) { medication(name: $name) { name aliases
+  mentions { text source { seconds } }
+  dosages { value unit text source { seconds timestamp url text episode { title url } } }
+  warnings { text source { seconds timestamp url } } } }"""
+SEARCHES = ["magnesium sleep", "side effects", "twice a day", "morning", "kidney function"]
+
+
+def spread(values: list[float], digits: int = 1) -> str:
+    """ "median (min-max)" of repeated measurements."""
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    low, high = min(values), max(values)
+    return f"{statistics.median(values):.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def machine() -> list[str]:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    try:
+        engine = create_engine(POSTGRES)
+        with engine.connect() as connection:
+            postgres = str(connection.execute(text("SHOW server_version")).scalar_one())
+        engine.dispose()
+    except Exception:  # noqa: BLE001 - the figure is only reported
+        postgres = "not reachable"
+    return [
+        f"- machine: {os.cpu_count()} cores, {memory:.1f} GiB, {platform.platform()}",
+        f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"PostgreSQL {postgres}",
+    ]
+
+
+def run_ingest(folder: Path, database: str, cwd: Path) -> tuple[float, float]:
+    """(seconds, peak resident MB) of `claimdex ingest folder` in a child process."""
+    start = time.perf_counter()
+    child = claimdex("ingest", str(folder), database=database, cwd=cwd)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"claimdex ingest failed on {database}")
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+def extraction_alone(paths: list[Path]) -> float:
+    """Seconds to parse and extract every document in this process (vocabulary loaded)."""
+    from ingest import lexicon
+    from ingest.extract import extract
+    from ingest.parse import parse_document
+
+    names = lexicon.load()
+    texts = [(path.read_text(encoding="utf-8"), str(path)) for path in paths]
+    start = time.perf_counter()
+    for content, source in texts:
+        extract(parse_document(content, source=source), names=names)
+    return time.perf_counter() - start
+
+
+def common_medication(database: Path) -> str:
+    with sqlite3.connect(database) as connection:
+        row = connection.execute(
+            "SELECT m.name FROM mentions x JOIN medications m ON m.id = x.medication_id "
+            "GROUP BY m.name ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+    return str(row[0])
+
+
+def serve(database: str, cwd: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = os.environ | {"DATABASE_URL": database, "CLAIMDEX_RATE_LIMIT": "0"}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "claimdex"), "serve", "--port", str(port)],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(base + "/healthz")
+            return server, base
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise RuntimeError("the server did not start") from None
+            time.sleep(0.2)
+
+
+def resident_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def latencies(base: str, medication: str, count: int) -> list[float]:
+    body = {"query": HEADLINE, "variables": {"name": medication}}
+    found = []
+    with httpx.Client() as client:
+        for _ in range(count):
+            start = time.perf_counter()
+            response = client.post(base + "/graphql", json=body)
+            found.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200 and "errors" not in response.json()
+    return found
+
+
+def requests_per_second(url: str, body: dict[str, Any] | None, seconds: float) -> float:
+    async def drive() -> int:
+        deadline = time.monotonic() + seconds
+        done = 0
+
+        async def client(session: httpx.AsyncClient) -> None:
+            nonlocal done
+            while time.monotonic() < deadline:
+                if body is None:
+                    await session.get(url)
+                else:
+                    await session.post(url, json=body)
+                done += 1
+
+        async with httpx.AsyncClient() as session:
+            await asyncio.gather(*(client(session) for _ in range(8)))
+        return done
+
+    return asyncio.run(drive()) / seconds
+
+
+def asgi_post(app: Any, body: dict[str, Any]) -> Any:
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            return await client.post("/graphql", json=body)
+
+    return asyncio.run(send()).json()
+
+
+def graphql_against_sql(engine: Engine, medication: str, rounds: int) -> tuple[float, float, int]:
+    """(GraphQL ms, hand-written SQL ms, SQL statements) for the headline query in-process:
+    the same rows fetched by hand with SQLAlchemy Core and serialised to JSON are the floor."""
+    from api.app import create_app
+    from api.settings import Settings
+    from db import models
+
+    app = create_app(engine, settings=Settings(rate_per_minute=0))
+    body = {"query": HEADLINE, "variables": {"name": medication}}
+    asgi_post(app, body)
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    asgi_post(app, body)
+    event.remove(engine, "before_cursor_execute", record)
+    graph = timed(lambda: asgi_post(app, body), rounds)
+
+    def by_hand() -> str:
+        with engine.connect() as connection:
+            found = connection.execute(
+                select(models.Medication.id, models.Medication.name).where(
+                    models.Medication.name == medication
+                )
+            ).one()
+            segment = (
+                select(
+                    models.Segment.id, models.Segment.seconds, models.Segment.text,
+                    models.Episode.title, models.Episode.url,
+                )
+                .join(models.Episode, models.Episode.id == models.Segment.episode_id)
+                .subquery()
+            )  # fmt: skip
+            rows: dict[str, list[list[Any]]] = {}
+            for model in (models.Mention, models.Dosage, models.Warning):
+                columns: list[Any] = [model.text, segment.c.seconds, segment.c.text,
+                                      segment.c.title, segment.c.url]  # fmt: skip
+                if model is models.Dosage:
+                    columns += [models.Dosage.value, models.Dosage.unit]
+                query = (
+                    select(*columns)
+                    .join(segment, segment.c.id == model.segment_id)
+                    .where(model.medication_id == found.id)
+                )
+                rows[model.__tablename__] = [list(row) for row in connection.execute(query)]
+            aliases = (
+                connection.execute(
+                    select(models.Alias.name).where(models.Alias.medication_id == found.id)
+                )
+                .scalars()
+                .all()
+            )
+        return json.dumps({"name": found.name, "aliases": list(aliases), **rows})
+
+    hand = timed(by_hand, rounds)
+    return graph, hand, len(statements)
+
+
+def timed(work: Callable[[], object], rounds: int) -> float:
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def search_latencies(engine: Engine, rounds: int) -> list[float]:
+    from db.engine import session_factory
+    from db.search import search_segments
+
+    sessions = session_factory(engine)
+    found = []
+    for _ in range(rounds):
+        for query in SEARCHES:
+            with sessions() as session:
+                start = time.perf_counter()
+                search_segments(session=session, query=query, limit=20)
+                found.append((time.perf_counter() - start) * 1000)
+    return found
+
+
+def nothing() -> None:
+    pass
+
+
+def postgres_database() -> tuple[str, Callable[[], None]]:
+    name = f"claimdex_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return POSTGRES.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def measure(size: int, repeats: int, serve_requests: int, scratch: Path) -> list[str]:
+    """The table rows for one corpus size."""
+    folder = scratch / f"corpus-{size}"
+    paths = corpus.write(size, folder)
+    megabytes = sum(path.stat().st_size for path in paths) / 1e6
+    segments = sum(path.read_text().count("\n[") for path in paths)
+    rows = [f"| corpus | {size} episodes, {segments} segments, {megabytes:.1f} MB |"]
+    rounds = repeats if size <= 100 else 1  # the larger corpora take minutes a round
+    alone = [extraction_alone(paths) for _ in range(rounds)]
+    rows.append(f"| extraction alone, episodes/s | {spread([size / t for t in alone])} |")
+    for kind in ("sqlite", "postgresql"):
+        rates: list[float] = []
+        mbs: list[float] = []
+        peaks: list[float] = []
+        for _ in range(rounds):
+            drop: Callable[[], None] = nothing
+            if kind == "sqlite":
+                database = f"sqlite:///{scratch / f'{kind}-{size}-{len(rates)}.db'}"
+            else:
+                database, drop = postgres_database()
+            try:
+                subprocess.run(
+                    [str(Path(sys.executable).parent / "claimdex"), "db", "upgrade"],
+                    env=os.environ | {"DATABASE_URL": database}, cwd=scratch, check=True,
+                    capture_output=True,
+                )  # fmt: skip
+                seconds, peak = run_ingest(folder, database, scratch)
+            finally:
+                drop()
+            rates.append(size / seconds)
+            mbs.append(megabytes / seconds)
+            peaks.append(peak)
+        rows.append(f"| ingest on {kind}, episodes/s | {spread(rates)} |")
+        rows.append(f"| ingest on {kind}, MB/s | {spread(mbs, 2)} |")
+        rows.append(f"| ingest on {kind}, peak memory MB | {spread(peaks, 0)} |")
+    database_file = scratch / f"sqlite-{size}-0.db"
+    database = f"sqlite:///{database_file}"
+    subprocess.run(
+        [str(Path(sys.executable).parent / "claimdex"), "ingest", str(folder)],
+        env=os.environ | {"DATABASE_URL": database}, cwd=scratch, check=True,
+        capture_output=True,
+    )  # fmt: skip
+    medication = common_medication(database_file)
+    server, base = serve(database, scratch)
+    try:
+        timings = latencies(base, medication, 200)
+        graphql_floor = requests_per_second(base + "/graphql", {"query": "{ __typename }"}, 5)
+        plain = requests_per_second(base + "/healthz", None, 5)
+        for _ in range(max(0, serve_requests - 200) // 50):
+            requests_per_second(base + "/graphql", {"query": HEADLINE,
+                                "variables": {"name": medication}}, 0.2)  # fmt: skip
+        served_memory = resident_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    engine = create_engine(database)
+    graph, hand, statements = graphql_against_sql(engine, medication, 20)
+    searches = search_latencies(engine, 5)
+    engine.dispose()
+    rows += [
+        f"| DosingAdvice for {medication!r} over HTTP, p50 / p99 ms | "
+        f"{percentile(timings, 0.5):.1f} / {percentile(timings, 0.99):.1f} |",
+        f"| same query in process: GraphQL / hand-written SQL + JSON, ms | "
+        f"{graph:.1f} / {hand:.1f} = {graph / hand:.1f}x |",
+        f"| SQL statements for that request | {statements} |",
+        f"| `{{ __typename }}` / plain Starlette JSON, requests/s | "
+        f"{graphql_floor:.0f} / {plain:.0f} = {100 * graphql_floor / plain:.0f}% |",
+        f"| full-text search, p50 / p99 ms ({segments} segments) | "
+        f"{percentile(searches, 0.5):.1f} / {percentile(searches, 0.99):.1f} |",
+        f"| serving worker resident memory after the run, MB | {served_memory:.0f} |",
+    ]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--serve-requests", type=int, default=2000)
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--title", default="Quick benchmarks")
+    options = parser.parse_args()
+    command = "python -m bench.run " + " ".join(sys.argv[1:])
+    lines = [f"## {options.title}", "", f"Command: `{command.strip()}`", "", *machine(), ""]
+    with tempfile.TemporaryDirectory() as scratch:
+        for size in options.sizes:
+            lines += [f"### {size} episodes", "", "| figure | value |", "|---|---|"]
+            lines += measure(size, options.repeats, options.serve_requests, Path(scratch))
+            lines.append("")
+    section = "\n".join(lines)
+    sys.stdout.write(section + "\n")
+    write_section(options.output, options.title, section)
+
+
+def write_section(path: Path, title: str, section: str) -> None:
+    """Replaces the section headed `## title` in `path`, keeping the rest of the file."""
+    existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    head, marker, rest = existing.partition(f"## {title}")
+    tail = rest[rest.find("\n## ") :] if marker and "\n## " in rest else ""
+    path.write_text(head.rstrip() + "\n\n" + section + tail, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Any episode document to records: markdown by its header, captions (WebVTT, SRT, YouTube
+transcript JSON) by a sidecar NAME.meta.json or metadata given by the caller."""
+
+from pathlib import Path
+
+from ingest import captions
+from ingest.parse import parse_document
+from ingest.records import Document
+
+MARKDOWN = {".md", ".markdown"}
+CAPTIONS = {
+    ".vtt": captions.read_vtt,
+    ".srt": captions.read_srt,
+    ".json": captions.read_youtube_json,
+}
+SUFFIXES = MARKDOWN | set(CAPTIONS)
+
+
+def is_document(path: Path) -> bool:
+    """Whether a file in a folder is an episode document (a sidecar or README is not)."""
+    return (
+        path.suffix.lower() in SUFFIXES
+        and not path.name.endswith(captions.META_SUFFIX)
+        and not path.name.upper().startswith("README")
+    )
+
+
+def read(text: str, *, source: str, meta: captions.EpisodeMeta | None = None) -> Document:
+    """The document in `text`; `source` names it (its path) and its suffix says its format.
+
+    Captions carry no header: their episode's title, channel, date and URL come from `meta`,
+    else from the sidecar beside `source`, else the title is the file's name.
+    """
+    suffix = Path(source).suffix.lower()
+    reader = CAPTIONS.get(suffix)
+    if reader is None:
+        return parse_document(text, source=source)
+    found = (
+        meta
+        or captions.load_meta(Path(source))
+        or captions.EpisodeMeta(
+            title=Path(source).stem, channel=None, upload_date=None, url=None, duration_seconds=None
+        )
+    )
+    return reader(text, source=source, meta=found)
