@@ -233,7 +233,15 @@ async def medication_dosages(request: Request, session: Session) -> Response:
     )
 
 
-async def episode_chapters(request: Request, session: Session) -> Response:
+@dataclass(frozen=True)
+class EpisodeClaims:
+    episode: models.Episode
+    dosages: list[tuple[models.Dosage, str]]  # each with its medication's name
+    warnings: list[tuple[models.Warning, str]]
+
+
+def episode_claims(request: Request, session: Session) -> EpisodeClaims:
+    """The episode the path's id names, with its claims; 404 when there is none."""
     key = arguments.episode_id("id", request.path_params["id"])
     episode = queries.episode_by_id(session=session, episode_id=key) if key else None
     if episode is None:
@@ -241,11 +249,16 @@ async def episode_chapters(request: Request, session: Session) -> Response:
     names = {m.id: m.name for m in queries.medications(session=session)}
     dosages = queries.dosages_in(session=session, episode_ids=[episode.id]).get(episode.id, [])
     warnings = queries.warnings_in(session=session, episode_ids=[episode.id]).get(episode.id, [])
-    body = exports.chapters(
+    return EpisodeClaims(
         episode,
         [(d, names.get(d.medication_id, "")) for d in dosages],
         [(w, names.get(w.medication_id, "")) for w in warnings],
     )
+
+
+async def episode_chapters(request: Request, session: Session) -> Response:
+    found = episode_claims(request, session)
+    body = exports.chapters(found.episode, found.dosages, found.warnings)
     return JSONResponse(body, media_type="application/json+chapters")
 
 
@@ -269,15 +282,10 @@ async def list_episodes(request: Request, session: Session) -> Response:
 
 
 async def get_episode(request: Request, session: Session) -> Response:
-    key = arguments.episode_id("id", request.path_params["id"])
-    episode = queries.episode_by_id(session=session, episode_id=key) if key else None
-    if episode is None:
-        raise ApiError(404, "not_found", f"no episode has the id {request.path_params['id']!r}")
-    names = {m.id: m.name for m in queries.medications(session=session)}
-    dosages = queries.dosages_in(session=session, episode_ids=[episode.id]).get(episode.id, [])
-    warnings = queries.warnings_in(session=session, episode_ids=[episode.id]).get(episode.id, [])
-    claims = [dosage_row(d, names.get(d.medication_id, "")) for d in dosages] + [
-        warning_row(w, names.get(w.medication_id, "")) for w in warnings
+    found = episode_claims(request, session)
+    episode = found.episode
+    claims = [dosage_row(d, name) for d, name in found.dosages] + [
+        warning_row(w, name) for w, name in found.warnings
     ]
     if output_format(request, FORMATS) != "json":
         return rows_response(request, claims)
