@@ -149,44 +149,41 @@ def _marked(snippet: str) -> str:
 
 def matching_episode_ids(*, session: Session, query: str) -> list[int]:
     """Ids of episodes with a segment (or supported summary line) matching `query`."""
-    asked = words(query)
-    if not asked:
+    found = _matching(session, query)
+    if found is None:
         return []
-    alternatives = [_widened(session, word) for word in asked]
-    if session.get_bind().dialect.name == "postgresql":
-        sql = (
-            "SELECT DISTINCT episode_id FROM search_entries "
-            "WHERE search @@ to_tsquery('english', :query)"
-        )
-        parameters = {"query": _tsquery(alternatives)}
-    else:
-        sql = (
-            "SELECT DISTINCT e.episode_id FROM search_fts f "
-            "JOIN search_entries e ON e.id = f.rowid WHERE search_fts MATCH :match"
-        )
-        parameters = {"match": _fts5_query(alternatives)}
-    return [int(row[0]) for row in session.execute(text(sql), parameters)]
+    where, parameters = found
+    rows = session.execute(text("SELECT DISTINCT e.episode_id " + where), parameters)
+    return [int(row[0]) for row in rows]
 
 
 def count_segments(*, session: Session, query: str) -> int:
     """How many segments `query` finds (the total of its hits)."""
+    found = _matching(session, query)
+    if found is None:
+        return 0
+    where, parameters = found
+    return int(
+        session.execute(
+            text("SELECT COUNT(DISTINCT e.segment_id) " + where), parameters
+        ).scalar_one()
+    )
+
+
+def _matching(session: Session, query: str) -> tuple[str, dict[str, str]] | None:
+    """The FROM and WHERE that pick the search entries (as `e`) matching every word of
+    `query`, or a near spelling of it, in this dialect; None when `query` has no words."""
     asked = words(query)
     if not asked:
-        return 0
+        return None
     alternatives = [_widened(session, word) for word in asked]
     if session.get_bind().dialect.name == "postgresql":
-        sql = (
-            "SELECT COUNT(DISTINCT segment_id) FROM search_entries "
-            "WHERE search @@ to_tsquery('english', :query)"
-        )
-        parameters = {"query": _tsquery(alternatives)}
-    else:
-        sql = (
-            "SELECT COUNT(DISTINCT e.segment_id) FROM search_fts f "
-            "JOIN search_entries e ON e.id = f.rowid WHERE search_fts MATCH :match"
-        )
-        parameters = {"match": _fts5_query(alternatives)}
-    return int(session.execute(text(sql), parameters).scalar_one())
+        where = "FROM search_entries e WHERE e.search @@ to_tsquery('english', :query)"
+        return where, {"query": _tsquery(alternatives)}
+    where = (
+        "FROM search_fts f JOIN search_entries e ON e.id = f.rowid WHERE search_fts MATCH :match"
+    )
+    return where, {"match": _fts5_query(alternatives)}
 
 
 def _fts5_query(alternatives: list[list[str]]) -> str:
