@@ -2,8 +2,9 @@
 
 import enum
 import hashlib
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from db import models, search
@@ -57,87 +58,57 @@ def save_episode(
     session.add(episode)
     session.flush()
     medication_ids = _medications(session, extraction)
-    rows: list[object] = []
-    for mention in extraction.mentions:
-        rows.append(
-            models.Mention(
-                episode_id=episode.id,
-                segment_id=segments[mention.segment].id,
-                medication_id=medication_ids[mention.medication],
-                text=mention.text,
-                start=mention.start,
-                end=mention.end,
-                confidence=mention.confidence,
-                matched_by=mention.matched_by.value,
-            )
-        )
-    for dosage in extraction.dosages:
-        rows.append(
-            models.Dosage(
-                episode_id=episode.id,
-                segment_id=segments[dosage.segment].id,
-                medication_id=medication_ids[dosage.medication],
-                text=dosage.text,
-                value=dosage.value,
-                unit=dosage.unit,
-                max_value=dosage.max_value,
-                frequency=dosage.frequency,
-                per_day=dosage.per_day,
-            )
-        )
-    for warning in extraction.warnings:
-        rows.append(
-            models.Warning(
-                episode_id=episode.id,
-                segment_id=segments[warning.segment].id,
-                medication_id=medication_ids[warning.medication],
-                text=warning.text,
-                kind=warning.kind.value,
-            )
-        )
-    for position, quote in enumerate(extraction.quotes):
-        rows.append(
-            models.Quote(
-                episode_id=episode.id,
-                segment_id=segments[quote.segment].id if quote.segment is not None else None,
-                position=position,
-                text=quote.text,
-                claimed_seconds=quote.claimed_seconds,
-                score=quote.score,
-            )
-        )
-    for position, point in enumerate(extraction.summary):
-        rows.append(
-            models.SummaryPoint(
-                episode_id=episode.id,
-                segment_id=segments[point.segment].id if point.segment is not None else None,
-                position=position,
-                section=point.section,
-                text=point.text,
-                claimed_seconds=point.claimed_seconds,
-                score=point.score,
-            )
-        )
-    # What search looks in: each segment's words, and each summary line where it is supported.
-    entries = [
-        models.SearchEntry(
-            episode_id=episode.id, segment_id=segment.id, kind="transcript", text=segment.text
-        )
-        for segment in segments
-    ] + [
-        models.SearchEntry(
-            episode_id=episode.id,
-            segment_id=segments[point.segment].id,
-            kind="summary",
-            text=point.text,
-        )
-        for point in extraction.summary
-        if point.segment is not None
-    ]
-    rows.extend(entries)
-    session.add_all(rows)
-    session.flush()
-    search.record_terms(session, (entry.text for entry in entries))
+    ids = [segment.id for segment in segments]
+
+    def located(claim_segment: int | None) -> dict[str, int | None]:
+        segment = ids[claim_segment] if claim_segment is not None else None
+        return {"episode_id": episode.id, "segment_id": segment}
+
+    # Claims go in as plain rows, one executemany per table: no ORM object per row, which
+    # would cost more than the insert itself.
+    tables: list[tuple[type[models.Base], list[dict[str, Any]]]] = [
+        (models.Mention, [
+            located(m.segment) | {"medication_id": medication_ids[m.medication], "text": m.text,
+                                  "start": m.start, "end": m.end, "confidence": m.confidence,
+                                  "matched_by": m.matched_by.value}
+            for m in extraction.mentions
+        ]),
+        (models.Dosage, [
+            located(d.segment) | {"medication_id": medication_ids[d.medication], "text": d.text,
+                                  "value": d.value, "unit": d.unit, "max_value": d.max_value,
+                                  "frequency": d.frequency, "per_day": d.per_day}
+            for d in extraction.dosages
+        ]),
+        (models.Warning, [
+            located(w.segment) | {"medication_id": medication_ids[w.medication], "text": w.text,
+                                  "kind": w.kind.value}
+            for w in extraction.warnings
+        ]),
+        (models.Quote, [
+            located(q.segment) | {"position": n, "text": q.text,
+                                  "claimed_seconds": q.claimed_seconds, "score": q.score}
+            for n, q in enumerate(extraction.quotes)
+        ]),
+        (models.SummaryPoint, [
+            located(p.segment) | {"position": n, "section": p.section, "text": p.text,
+                                  "claimed_seconds": p.claimed_seconds, "score": p.score}
+            for n, p in enumerate(extraction.summary)
+        ]),
+        # What search looks in: each segment's words, and each summary line it supports.
+        (models.SearchEntry, [
+            located(n) | {"kind": "transcript", "text": segment.text}
+            for n, segment in enumerate(document.segments)
+        ] + [
+            located(p.segment) | {"kind": "summary", "text": p.text}
+            for p in extraction.summary
+            if p.segment is not None
+        ]),
+    ]  # fmt: skip
+    for model, rows in tables:
+        if rows:
+            session.execute(insert(model), rows)
+    entries = tables[-1][1]
+    search.record_terms(session, (str(entry["text"]) for entry in entries))
     return outcome, episode.id
 
 
