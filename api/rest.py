@@ -206,9 +206,8 @@ async def get_medication(request: Request, session: Session) -> Response:
         "aliases": aliases.get(medication.id, []),
         "dosages": str(request.url_for("medication_dosages", name=medication.name)),
     }
-    if output_format(request, ("json",)) == "json":
-        return JSONResponse({"data": row})
-    return rows_response(request, [row])
+    output_format(request, ("json",))  # one medication is an object: JSON only
+    return JSONResponse({"data": row})
 
 
 async def medication_dosages(request: Request, session: Session) -> Response:

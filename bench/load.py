@@ -7,10 +7,8 @@ Loopback only, bounded in time; a fresh SQLite database in a temporary folder.
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.serving import QUERY, claimdex, free_port
+from bench.serving import QUERY, claimdex, served
 
 ROOT = Path(__file__).resolve().parent.parent
 READS = [
@@ -68,33 +66,12 @@ def main() -> None:
         for args in (["db", "upgrade"], ["ingest", str(ROOT / "seeds")]):
             if claimdex(*args, database=database, cwd=folder).wait() != 0:
                 raise RuntimeError(f"claimdex {args[0]} failed")
-        port = free_port()
-        env = os.environ | {"CLAIMDEX_RATE_LIMIT": "0"}  # one client address, many clients
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "claimdex"), "serve", "--port", str(port)],
-            cwd=folder,
-            env=env | {"DATABASE_URL": database},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            started = time.monotonic()
-            while True:
-                try:
-                    httpx.get(base + "/api/v1/medications")
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() - started > 60:
-                        raise RuntimeError("the server did not start") from None
-                    time.sleep(0.3)
+        with served(database, folder) as (_, base):
             # An ingest of the gold documents runs while the clients read.
             writer = claimdex("ingest", str(ROOT / "tests" / "gold"), database=database, cwd=folder)
             count, errors, latencies = asyncio.run(clients(base, options.clients, options.seconds))
-            writer.wait(timeout=300)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            if writer.wait(timeout=300) != 0:
+                raise RuntimeError("the ingest that ran during the load failed")
     latencies.sort()
     out = sys.stdout
     out.write(

@@ -25,7 +25,7 @@ import httpx
 from sqlalchemy import Engine, create_engine, event, select, text
 
 from bench import corpus
-from bench.serving import POSTGRES, claimdex, free_port
+from bench.serving import POSTGRES, claimdex, served
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADLINE = """query DosingAdvice($name: String!) { medication(name: $name) { name aliases
@@ -96,26 +96,6 @@ def common_medication(database: Path) -> str:
             "GROUP BY m.name ORDER BY count(*) DESC LIMIT 1"
         ).fetchone()
     return str(row[0])
-
-
-def serve(database: str, cwd: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = os.environ | {"DATABASE_URL": database, "CLAIMDEX_RATE_LIMIT": "0"}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "claimdex"), "serve", "--port", str(port)],
-        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            httpx.get(base + "/healthz")
-            return server, base
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError("the server did not start") from None
-            time.sleep(0.2)
 
 
 def resident_mb(pid: int) -> float:
@@ -312,8 +292,7 @@ def measure(size: int, repeats: int, serve_requests: int, scratch: Path) -> list
         capture_output=True,
     )  # fmt: skip
     medication = common_medication(database_file)
-    server, base = serve(database, scratch)
-    try:
+    with served(database, scratch) as (server, base):
         timings = latencies(base, medication, 200)
         graphql_floor = requests_per_second(base + "/graphql", {"query": "{ __typename }"}, 5)
         plain = requests_per_second(base + "/healthz", None, 5)
@@ -321,9 +300,6 @@ def measure(size: int, repeats: int, serve_requests: int, scratch: Path) -> list
             requests_per_second(base + "/graphql", {"query": HEADLINE,
                                 "variables": {"name": medication}}, 0.2)  # fmt: skip
         served_memory = resident_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     engine = create_engine(database)
     graph, hand, statements = graphql_against_sql(engine, medication, 20)
     searches = search_latencies(engine, 5)

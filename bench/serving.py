@@ -16,6 +16,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -72,24 +74,30 @@ async def drive(url: str, clients: int, seconds: float) -> tuple[int, int, list[
     return len(latencies), errors, latencies
 
 
-def measure(database: str, workers: int, folder: Path, clients: int, seconds: float) -> str:
+@contextmanager
+def served(
+    database: str, cwd: Path, *, workers: int = 1
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`claimdex serve` on a free loopback port, once it answers: (process, base URL). The
+    rate limit is off, since every benchmark client comes from one address."""
     port = free_port()
-    server = claimdex(
-        "serve", "--port", str(port), "--workers", str(workers), database=database, cwd=folder
-    )
-    url = f"http://127.0.0.1:{port}/graphql"
+    env = os.environ | {"DATABASE_URL": database, "CLAIMDEX_RATE_LIMIT": "0"}
+    server = subprocess.Popen(
+        [str(BIN / "claimdex"), "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                httpx.post(url, json={"query": "{ __typename }"})
+                httpx.get(base + "/healthz")
                 break
             except httpx.TransportError:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the server did not start") from None
-                time.sleep(0.3)
-        asyncio.run(drive(url, clients, 1.0))  # warm up every worker
-        count, errors, latencies = asyncio.run(drive(url, clients, seconds))
+                time.sleep(0.2)
+        yield server, base
     finally:
         server.terminate()
         try:
@@ -97,6 +105,13 @@ def measure(database: str, workers: int, folder: Path, clients: int, seconds: fl
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def measure(database: str, workers: int, folder: Path, clients: int, seconds: float) -> str:
+    with served(database, folder, workers=workers) as (_, base):
+        url = base + "/graphql"
+        asyncio.run(drive(url, clients, 1.0))  # warm up every worker
+        count, errors, latencies = asyncio.run(drive(url, clients, seconds))
     latencies.sort()
     p99 = latencies[int(len(latencies) * 0.99) - 1]
     kind = database.split(":", 1)[0].split("+")[0]

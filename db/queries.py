@@ -3,7 +3,7 @@
 import enum
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -21,6 +21,15 @@ from ingest.text import normalise
 NAME_MATCH_SCORE = 85.0
 
 Claim = TypeVar("Claim", models.Mention, models.Dosage, models.Warning)
+Row = TypeVar("Row")
+
+
+def _grouped(rows: Iterable[Row], key: str) -> dict[int, list[Row]]:
+    """Rows by the id in their attribute `key`, order kept: one query answers a whole batch."""
+    found: dict[int, list[Row]] = defaultdict(list)
+    for row in rows:
+        found[getattr(row, key)].append(row)
+    return found
 
 
 def medication_named(*, session: Session, name: str) -> models.Medication | None:
@@ -82,10 +91,7 @@ def _claims_for(
         .options(selectinload(model.segment).joinedload(models.Segment.episode))
         .order_by(model.episode_id, models.Segment.position, model.id)
     ).all()
-    found: dict[int, list[Claim]] = defaultdict(list)
-    for row in rows:
-        found[getattr(row, by)].append(row)
-    return found
+    return _grouped(rows, by)
 
 
 def mentions_for(
@@ -392,10 +398,7 @@ def segments_for(
         .options(joinedload(models.Segment.episode))
         .order_by(models.Segment.episode_id, models.Segment.position)
     ).all()
-    found: dict[int, list[models.Segment]] = defaultdict(list)
-    for row in rows:
-        found[row.episode_id].append(row)
-    return found
+    return _grouped(rows, "episode_id")
 
 
 def quotes_for(*, session: Session, episode_ids: Sequence[int]) -> dict[int, list[models.Quote]]:
@@ -409,10 +412,7 @@ def quotes_for(*, session: Session, episode_ids: Sequence[int]) -> dict[int, lis
         )
         .order_by(models.Quote.episode_id, models.Quote.position)
     ).all()
-    found: dict[int, list[models.Quote]] = defaultdict(list)
-    for row in rows:
-        found[row.episode_id].append(row)
-    return found
+    return _grouped(rows, "episode_id")
 
 
 def summary_for(
@@ -425,10 +425,7 @@ def summary_for(
         .options(selectinload(models.SummaryPoint.segment).joinedload(models.Segment.episode))
         .order_by(models.SummaryPoint.episode_id, models.SummaryPoint.position)
     ).all()
-    found: dict[int, list[models.SummaryPoint]] = defaultdict(list)
-    for row in rows:
-        found[row.episode_id].append(row)
-    return found
+    return _grouped(rows, "episode_id")
 
 
 def counts(*, session: Session) -> dict[str, int]:

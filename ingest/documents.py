@@ -17,12 +17,14 @@ SUFFIXES = MARKDOWN | set(CAPTIONS)
 
 
 def is_document(path: Path) -> bool:
-    """Whether a file in a folder is an episode document (a sidecar or README is not)."""
-    return (
-        path.suffix.lower() in SUFFIXES
-        and not path.name.endswith(captions.META_SUFFIX)
-        and not path.name.upper().startswith("README")
-    )
+    """Whether a file in a folder is an episode document. A sidecar or README is not, nor a
+    JSON file that is not a list of cues (labels, settings and the like share the suffix)."""
+    if path.suffix.lower() not in SUFFIXES or path.name.upper().startswith("README"):
+        return False
+    if path.suffix.lower() == ".json":
+        with path.open("rb") as head:
+            return head.read(64).lstrip()[:1] == b"["
+    return True
 
 
 def read(text: str, *, source: str, meta: captions.EpisodeMeta | None = None) -> Document:

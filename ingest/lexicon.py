@@ -49,22 +49,6 @@ def sound(word: str) -> str:
     return jellyfish.metaphone(word)
 
 
-def similarity(candidate: str, target: str, *, clipped: bool = True) -> float:
-    """0-100: how likely `candidate` is speech-to-text's rendering of `target` (both squashed).
-
-    The best of three views: the spelling, the spelling of the target's tail (speech-to-text
-    often drops the first syllable: "trexone" for "naltrexone"), and the sound. Pieces joined
-    back into one word are whole renderings, so `clipped=False` leaves out the tail.
-    """
-    score = fuzz.ratio(candidate, target)
-    if clipped and len(candidate) >= SHORTEST_FUZZY and len(candidate) >= 0.6 * len(target):
-        score = max(score, TAIL_WEIGHT * fuzz.ratio(candidate, target[-len(candidate) :]))
-    candidate_key, target_key = sound(candidate), sound(target)
-    if len(candidate_key) >= 3 and len(target_key) >= 3:
-        score = max(score, SOUND_WEIGHT * fuzz.ratio(candidate_key, target_key))
-    return float(score)
-
-
 @lru_cache(maxsize=65536)
 def word_frequency(word: str) -> float:
     """Zipf frequency of a word in English (0 for unknown words, 7 for "the")."""

@@ -151,7 +151,11 @@ class Targets:
         return self._best[word, clipped]
 
     def _score(self, word: str, clipped: bool) -> tuple[float, str, MatchedBy] | None:
-        """The three views of `similarity`, each searched over every spelling at once."""
+        """How likely `word` is speech-to-text's rendering of one of the episode's drugs: the
+        best of three views, each searched over every spelling at once. The spelling; the
+        spelling of a name's tail, since speech-to-text often drops the first syllable
+        ("trexone" for "naltrexone"), left out with `clipped=False` for pieces joined back
+        into one word; and the sound (Metaphone keys)."""
         found: list[tuple[float, int]] = []
         if hit := process.extractOne(
             word, self.words, scorer=fuzz.ratio, score_cutoff=CONTEXT_SCORE

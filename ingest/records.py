@@ -97,10 +97,6 @@ class Quote:
     segment: int | None
     score: float
 
-    @property
-    def grounded(self) -> bool:
-        return self.segment is not None
-
 
 @dataclass(frozen=True, slots=True)
 class SummaryPoint:
@@ -111,10 +107,6 @@ class SummaryPoint:
     claimed_seconds: int | None
     segment: int | None
     score: float
-
-    @property
-    def grounded(self) -> bool:
-        return self.segment is not None
 
 
 @dataclass(frozen=True, slots=True)

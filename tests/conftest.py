@@ -3,8 +3,13 @@
 import asyncio
 import json
 import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,3 +149,42 @@ def get(app: Starlette, path: str, headers: dict[str, str] | None = None) -> htt
             return await client.get(path, headers=headers)
 
     return asyncio.run(send())
+
+
+BIN = Path(sys.executable).parent
+
+
+def user_environment() -> dict[str, str]:
+    """The environment a user's shell would give claimdex: no DATABASE_URL of the tests."""
+    return {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(folder: Path, port: int | None = None) -> Iterator[str]:
+    """`claimdex serve` as a user runs it in `folder` (and its claimdex.db), once it answers:
+    the base URL. Stopped on leaving."""
+    port = port or free_port()
+    process = subprocess.Popen(
+        [str(BIN / "claimdex"), "serve", "--port", str(port)],
+        cwd=folder, env=user_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(base + "/healthz")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -2,19 +2,13 @@
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import SEED
+from tests.conftest import BIN, SEED, free_port, serving, user_environment
 
-BIN = Path(sys.executable).parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
@@ -36,32 +30,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if reason:
         pytest.skip(reason)
     folder = tmp_path_factory.mktemp("site")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
+    port = free_port()
     # The episode's video lives on this server, so following a timestamp link stays local.
     document = folder / "seed.md"
     document.write_text(
-        SEED.read_text().replace("https://www.youtube.com/watch?v=d0S7_H0UdjY", f"{base}/video")
+        SEED.read_text().replace(
+            "https://www.youtube.com/watch?v=d0S7_H0UdjY", f"http://127.0.0.1:{port}/video"
+        )
     )
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env = user_environment()
     subprocess.run([BIN / "claimdex", "ingest", document], cwd=folder, env=env, check=True)
-    server = subprocess.Popen(
-        [BIN / "claimdex", "serve", "--port", str(port)],
-        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(base + "/healthz")
-            break
-        except httpx.TransportError:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
+    with serving(folder, port) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

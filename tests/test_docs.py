@@ -1,21 +1,15 @@
 """The README's examples, run against a real `claimdex serve` holding the seed."""
 
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import ROOT, SEED
+from tests.conftest import BIN, ROOT, SEED, serving, user_environment
 
-BIN = Path(sys.executable).parent
 README = (ROOT / "README.md").read_text()
 
 
@@ -26,30 +20,10 @@ def blocks(language: str) -> list[str]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("served")
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env = user_environment()
     subprocess.run([BIN / "claimdex", "ingest", SEED], cwd=folder, env=env, check=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [BIN / "claimdex", "serve", "--port", str(port)],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(base + "/api/v1/medications")
-            break
-        except httpx.TransportError:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with serving(folder) as base:
+        yield base
 
 
 def local(text: str, base: str) -> str:

@@ -55,3 +55,12 @@ def test_missing_file_is_reported(tmp_path: Path) -> None:
     result = run("ingest", str(tmp_path / "nowhere.md"), cwd=tmp_path)
     assert result.returncode == 1
     assert "nowhere.md" in result.stderr
+
+
+def test_a_folder_with_labels_and_sidecars_ingests_only_documents(tmp_path: Path) -> None:
+    from tests.conftest import GOLD, gold_documents
+
+    result = run("ingest", str(GOLD), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    # Every .md beside its .gold.json, and nothing from the labels themselves.
+    assert result.stdout.count("\n") == len([g for g in gold_documents() if g.path.exists()])
