@@ -184,20 +184,19 @@ def medication(
     from rich.table import Table
 
     from api.links import deep_link, format_timestamp
-    from db import queries
+    from db import claims, models, queries
 
     with _session() as session:
         found = queries.medication_named(session=session, name=name)
         if found is None:
             errors.print(f"no medication is known by the name {name!r}")
             raise typer.Exit(1)
-        dosages = queries.dosages_for(session=session, medication_ids=[found.id]).get(found.id, [])
-        warnings = queries.warnings_for(session=session, medication_ids=[found.id]).get(
-            found.id, []
-        )
+        ids = [found.id]
+        dosages = claims.claims_about(session=session, model=models.Dosage, medication_ids=ids)
+        warnings = claims.claims_about(session=session, model=models.Warning, medication_ids=ids)
     console.print(f"[bold]{escape(found.name)}[/bold]")
     table = Table("dose", "frequency", "as said", "timestamp", "link", title="Dosing advice")
-    for dosage in dosages:
+    for dosage in dosages.get(found.id, []):
         amount = f"{dosage.value:g}"
         if dosage.max_value is not None:
             amount += f"-{dosage.max_value:g}"
@@ -205,15 +204,13 @@ def medication(
             f"{amount} {dosage.unit}",
             dosage.frequency or "",
             escape(dosage.text),
-            format_timestamp(dosage.segment.seconds),
-            deep_link(dosage.segment.episode.url, dosage.segment.seconds) or "",
+            format_timestamp(dosage.seconds),
+            deep_link(dosage.episode_url, dosage.seconds) or "",
         )
     console.print(table)
     cautions = Table("kind", "warning", "timestamp", title="Warnings")
-    for warning in warnings:
-        cautions.add_row(
-            warning.kind, escape(warning.text), format_timestamp(warning.segment.seconds)
-        )
+    for warning in warnings.get(found.id, []):
+        cautions.add_row(warning.kind, escape(warning.text), format_timestamp(warning.seconds))
     console.print(cautions)
 
 
@@ -266,7 +263,7 @@ def export(
     import csv
 
     from api.rest import dosage_row, warning_row
-    from db import queries
+    from db import claims, models, queries
 
     if output_format not in ("csv", "ndjson", "json"):
         errors.print(f"--format: {output_format!r} is not one of csv, ndjson, json")
@@ -282,8 +279,8 @@ def export(
             chosen = list(queries.medications(session=session))
         ids = [row.id for row in chosen]
         names = {row.id: row.name for row in chosen}
-        dosages = queries.dosages_for(session=session, medication_ids=ids)
-        warnings = queries.warnings_for(session=session, medication_ids=ids)
+        dosages = claims.claims_about(session=session, model=models.Dosage, medication_ids=ids)
+        warnings = claims.claims_about(session=session, model=models.Warning, medication_ids=ids)
     rows = [
         row
         for key in ids

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from sqlalchemy import Row
+
 from api.links import deep_link, format_timestamp
 from db import models
 
@@ -27,10 +29,10 @@ def quantity(value: float, unit: str) -> dict[str, Any]:
     return {"value": value, "unit": unit, "system": UCUM, "code": UCUM_CODES.get(unit, unit)}
 
 
-def fhir_dosage(dosage: models.Dosage, sequence: int) -> dict[str, Any]:
-    """A FHIR R4 Dosage: the amount (or range) with UCUM units, the timing, and the words and
-    moment it was said."""
-    seconds = dosage.segment.seconds
+def fhir_dosage(dosage: Row[Any], sequence: int) -> dict[str, Any]:
+    """A FHIR R4 Dosage, from a row of `db.claims`: the amount (or range) with UCUM units, the
+    timing, and the words and moment it was said."""
+    seconds = dosage.seconds
     if dosage.max_value is None:
         rate: dict[str, Any] = {"doseQuantity": quantity(dosage.value, dosage.unit)}
     else:
@@ -42,11 +44,10 @@ def fhir_dosage(dosage: models.Dosage, sequence: int) -> dict[str, Any]:
         }
     found: dict[str, Any] = {
         "sequence": sequence,
-        "text": f"{dosage.text} (said at {format_timestamp(seconds)} in "
-        f"{dosage.segment.episode.title})",
+        "text": f"{dosage.text} (said at {format_timestamp(seconds)} in {dosage.episode_title})",
         "doseAndRate": [rate],
         "extension": [
-            {"url": SOURCE_EXTENSION, "valueUri": deep_link(dosage.segment.episode.url, seconds)}
+            {"url": SOURCE_EXTENSION, "valueUri": deep_link(dosage.episode_url, seconds)}
         ],
     }
     if dosage.frequency in TIMINGS:
@@ -58,18 +59,18 @@ def fhir_dosage(dosage: models.Dosage, sequence: int) -> dict[str, Any]:
 
 def chapters(
     episode: models.Episode,
-    dosages: list[tuple[models.Dosage, str]],
-    warnings: list[tuple[models.Warning, str]],
+    dosages: list[tuple[Row[Any], str]],
+    warnings: list[tuple[Row[Any], str]],
 ) -> dict[str, Any]:
     """Podcasting 2.0 JSON chapters: one chapter per moment a claim is made, titled with the
     claims ("4.5 mg naltrexone"), linking to that second of the video."""
     titles: dict[int, list[str]] = {}
     for dosage, name in dosages:
         amount = f"{dosage.value:g}" + (f"-{dosage.max_value:g}" if dosage.max_value else "")
-        titles.setdefault(dosage.segment.seconds, []).append(f"{amount} {dosage.unit} {name}")
+        titles.setdefault(dosage.seconds, []).append(f"{amount} {dosage.unit} {name}")
     for warning, name in warnings:
         kind = warning.kind.replace("_", " ").lower()
-        titles.setdefault(warning.segment.seconds, []).append(f"{name}: {kind}")
+        titles.setdefault(warning.seconds, []).append(f"{name}: {kind}")
     found = []
     for seconds in sorted(titles):
         chapter: dict[str, Any] = {

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,7 +22,7 @@ from api import arguments, exports
 from api.links import deep_link, format_timestamp
 from api.types.node import to_global_id
 from api.writes import WriteError, delete_episode, ingest_markdown, token_is_valid
-from db import models, queries
+from db import claims, models, queries
 from db.pages import Page, PageError
 
 PREFIX = "/api/v1"
@@ -63,16 +64,25 @@ class Endpoint:
 
 
 def source_row(segment: models.Segment) -> dict[str, Any]:
+    return _place(segment.episode_id, segment.episode.title, segment.episode.url, segment.seconds)
+
+
+def _place(episode_id: int, title: str, url: str | None, seconds: int) -> dict[str, Any]:
     return {
-        "episode_id": to_global_id("Episode", segment.episode_id),
-        "episode_title": segment.episode.title,
-        "seconds": segment.seconds,
-        "timestamp": format_timestamp(segment.seconds),
-        "link": deep_link(segment.episode.url, segment.seconds),
+        "episode_id": to_global_id("Episode", episode_id),
+        "episode_title": title,
+        "seconds": seconds,
+        "timestamp": format_timestamp(seconds),
+        "link": deep_link(url, seconds),
     }
 
 
-def dosage_row(dosage: models.Dosage, medication: str) -> dict[str, Any]:
+def _said(claim: Row[Any]) -> dict[str, Any]:
+    return _place(claim.episode_id, claim.episode_title, claim.episode_url, claim.seconds)
+
+
+def dosage_row(dosage: Row[Any], medication: str) -> dict[str, Any]:
+    """A dosage read by `db.claims`, flat."""
     return {
         "kind": "dosage",
         "medication": medication,
@@ -82,17 +92,18 @@ def dosage_row(dosage: models.Dosage, medication: str) -> dict[str, Any]:
         "frequency": dosage.frequency,
         "per_day": dosage.per_day,
         "text": dosage.text,
-        **source_row(dosage.segment),
+        **_said(dosage),
     }
 
 
-def warning_row(warning: models.Warning, medication: str) -> dict[str, Any]:
+def warning_row(warning: Row[Any], medication: str) -> dict[str, Any]:
+    """A warning read by `db.claims`, flat."""
     return {
         "kind": "warning",
         "medication": medication,
         "warning_kind": warning.kind,
         "text": warning.text,
-        **source_row(warning.segment),
+        **_said(warning),
     }
 
 
@@ -235,8 +246,8 @@ async def medication_dosages(request: Request, session: Session) -> Response:
 @dataclass(frozen=True)
 class EpisodeClaims:
     episode: models.Episode
-    dosages: list[tuple[models.Dosage, str]]  # each with its medication's name
-    warnings: list[tuple[models.Warning, str]]
+    dosages: list[tuple[Row[Any], str]]  # rows of db.claims, each with its medication's name
+    warnings: list[tuple[Row[Any], str]]
 
 
 def episode_claims(request: Request, session: Session) -> EpisodeClaims:
@@ -246,12 +257,13 @@ def episode_claims(request: Request, session: Session) -> EpisodeClaims:
     if episode is None:
         raise ApiError(404, "not_found", f"no episode has the id {request.path_params['id']!r}")
     names = {m.id: m.name for m in queries.medications(session=session)}
-    dosages = queries.dosages_in(session=session, episode_ids=[episode.id]).get(episode.id, [])
-    warnings = queries.warnings_in(session=session, episode_ids=[episode.id]).get(episode.id, [])
+    ids = [episode.id]
+    dosages = claims.claims_in(session=session, model=models.Dosage, episode_ids=ids)
+    warnings = claims.claims_in(session=session, model=models.Warning, episode_ids=ids)
     return EpisodeClaims(
         episode,
-        [(d, names.get(d.medication_id, "")) for d in dosages],
-        [(w, names.get(w.medication_id, "")) for w in warnings],
+        [(d, names.get(d.medication_id, "")) for d in dosages.get(episode.id, [])],
+        [(w, names.get(w.medication_id, "")) for w in warnings.get(episode.id, [])],
     )
 
 

@@ -11,7 +11,9 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.permission import BasePermission
 from strawberry.schema.config import StrawberryConfig
@@ -202,22 +204,33 @@ class Schema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
+# Distinct documents kept parsed and validated; bounded, since anyone may send a new one.
+DOCUMENT_CACHE = 256
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the limits and production behaviour `settings` asks for."""
+    # The rules are made once, here: the validation cache knows a verdict by the rules that
+    # gave it, and the depth and alias limiters would make new rule classes every request.
     rules: list[type[ASTValidationRule]] = [
+        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
         limits.cost_rule(settings.max_cost),
         limits.duplicates_rule(settings.max_duplicate_fields),
         limits.directives_rule(settings.max_directives),
     ]
+    if not settings.introspection:
+        rules += DisableIntrospection().validation_rules
     # Factories, not instances: strawberry makes each extension afresh for every request.
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        # Clients send the same few documents over and over: parse and validate each once.
+        # Every rule looks only at the document, never at variables or the caller, so a
+        # cached verdict holds for every request that sends that document.
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(rules),
     ]
-    if not settings.introspection:
-        extensions.append(DisableIntrospection)
     if settings.production:
         extensions.append(
             lambda: MaskErrors(

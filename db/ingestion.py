@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import transaction
-from db.store import Outcome, content_hash, episode_key, save_episode
+from db.store import Outcome, content_hash, episode_key, save_episode, stored_unchanged
 from ingest import documents, lexicon
 from ingest.captions import EpisodeMeta
 from ingest.extract import extract
@@ -63,13 +63,26 @@ def ingest_text(
     """Reads and extracts `text` (markdown, or captions by `source`'s suffix), then stores it
     whole or not at all."""
     document = documents.read(text, source=source, meta=meta)
+    key = episode_key(document, source=Path(source).name)
+    digest = content_hash(text)
+    with sessions() as session:
+        stored = stored_unchanged(session=session, key=key, digest=digest)
+    if stored is not None:
+        return Ingested(
+            source=source,
+            outcome=Outcome.UNCHANGED,
+            episode_id=stored.episode_id,
+            title=document.title,
+            segments=len(document.segments),
+            medications=stored.medications,
+            dosages=stored.dosages,
+        )
     extraction = extract(document, names=names)
-    key = episode_key(extraction, source=Path(source).name)
     for attempt in range(2):
         try:
             with transaction(sessions) as session:
                 outcome, episode_id = save_episode(
-                    session=session, extraction=extraction, key=key, digest=content_hash(text)
+                    session=session, extraction=extraction, key=key, digest=digest
                 )
             break
         except IntegrityError:

@@ -130,7 +130,12 @@ class Mention(_Claim, Base):
 
 class Dosage(_Claim, Base):
     __tablename__ = "dosages"
-    __table_args__ = (Index("ix_dosages_medication_value", "medication_id", "unit", "value"),)
+    __table_args__ = (
+        Index("ix_dosages_medication_value", "medication_id", "unit", "value"),
+        # Dosages in episode and transcript order, a page at a time (db/claims.py).
+        Index("ix_dosages_medication_segment", "medication_id", "segment_id"),
+        Index("ix_dosages_segment", "segment_id"),
+    )
 
     episode_id: Mapped[int] = mapped_column(
         ForeignKey("episodes.id", ondelete="CASCADE"), index=True

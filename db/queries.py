@@ -3,33 +3,23 @@
 import enum
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from db import models
+from db import claims, models
 from db import search as db_search
+from db.claims import grouped, said
 from db.pages import Page, PageError, decode_cursor, encode_cursor, page_size
 from ingest.text import normalise
 
 # A name typed at query time that is this close to a stored alias resolves to it.
 NAME_MATCH_SCORE = 85.0
-
-Claim = TypeVar("Claim", models.Mention, models.Dosage, models.Warning)
-Row = TypeVar("Row")
-
-
-def _grouped(rows: Iterable[Row], key: str) -> dict[int, list[Row]]:
-    """Rows by the id in their attribute `key`, order kept: one query answers a whole batch."""
-    found: dict[int, list[Row]] = defaultdict(list)
-    for row in rows:
-        found[getattr(row, key)].append(row)
-    return found
 
 
 def medication_named(*, session: Session, name: str) -> models.Medication | None:
@@ -76,58 +66,6 @@ def aliases_for(
     for medication_id, name in rows:
         found[medication_id].append(name)
     return found
-
-
-def _claims_for(
-    session: Session, model: type[Claim], ids: Sequence[int], *, by: str = "medication_id"
-) -> dict[int, list[Claim]]:
-    """Claims grouped by `by` (medication or episode id), in episode and transcript order,
-    each with its segment and episode loaded: one statement for the claims, one for segments."""
-    column = getattr(model, by)
-    rows = session.scalars(
-        select(model)
-        .join(models.Segment, model.segment_id == models.Segment.id)
-        .where(column.in_(ids))
-        .options(selectinload(model.segment).joinedload(models.Segment.episode))
-        .order_by(model.episode_id, models.Segment.position, model.id)
-    ).all()
-    return _grouped(rows, by)
-
-
-def mentions_for(
-    *, session: Session, medication_ids: Sequence[int]
-) -> dict[int, list[models.Mention]]:
-    """Mentions per medication, in episode and transcript order, with their segment loaded."""
-    return _claims_for(session, models.Mention, medication_ids)
-
-
-def dosages_for(
-    *, session: Session, medication_ids: Sequence[int]
-) -> dict[int, list[models.Dosage]]:
-    """Dosages per medication, in episode and transcript order, with their segment loaded."""
-    return _claims_for(session, models.Dosage, medication_ids)
-
-
-def warnings_for(
-    *, session: Session, medication_ids: Sequence[int]
-) -> dict[int, list[models.Warning]]:
-    """Warnings per medication, in episode and transcript order, with their segment loaded."""
-    return _claims_for(session, models.Warning, medication_ids)
-
-
-def dosages_in(*, session: Session, episode_ids: Sequence[int]) -> dict[int, list[models.Dosage]]:
-    """Dosages per episode, in transcript order."""
-    return _claims_for(session, models.Dosage, episode_ids, by="episode_id")
-
-
-def warnings_in(*, session: Session, episode_ids: Sequence[int]) -> dict[int, list[models.Warning]]:
-    """Warnings per episode, in transcript order."""
-    return _claims_for(session, models.Warning, episode_ids, by="episode_id")
-
-
-def mentions_in(*, session: Session, episode_ids: Sequence[int]) -> dict[int, list[models.Mention]]:
-    """Mentions per episode, in transcript order."""
-    return _claims_for(session, models.Mention, episode_ids, by="episode_id")
 
 
 class EpisodeOrder(enum.StrEnum):
@@ -228,24 +166,23 @@ def dosages_page(
     high: tuple[float, str] | None = None,
     episode_id: int | None = None,
     channel: str | None = None,
-) -> Page[models.Dosage]:
-    """A page of dosages in the order they were stored. `low` and `high` are amounts in a
-    canonical unit ((5.0, "mg")); a dose or range overlapping [low, high] in that unit matches."""
+) -> Page[Row[Any]]:
+    """A page of dosages in episode and transcript order, as plain rows with where each was
+    said (`db.claims`). `low` and `high` are amounts in a canonical unit ((5.0, "mg")); a dose
+    or range overlapping [low, high] in that unit matches."""
     size = page_size(first)
     conditions = _dosage_conditions(medication_id, low, high, episode_id, channel)
-    query = select(models.Dosage).where(*conditions)
-    start = decode_cursor("dosage", after)
-    if start is not None:
-        query = query.where(models.Dosage.id > int(start[0]))
-    query = query.order_by(models.Dosage.id).options(
-        selectinload(models.Dosage.segment).joinedload(models.Segment.episode)
-    )
-    rows = session.scalars(query.limit(size + 1)).all()
+    query = said(models.Dosage).where(*conditions)
+    past = claims.after_cursor(models.Dosage, after)
+    if past is not None:
+        query = query.where(past)
+    order = (models.Dosage.segment_id, models.Dosage.id)
+    rows = session.execute(query.order_by(*order).limit(size + 1)).all()
     total = session.scalar(select(func.count()).select_from(models.Dosage).where(*conditions))
     shown = rows[:size]
     return Page(
         rows=shown,
-        cursors=[encode_cursor("dosage", row.id) for row in shown],
+        cursors=[claims.cursor(models.Dosage, row) for row in shown],
         has_next=len(rows) > size,
         total=total or 0,
     )
@@ -388,6 +325,12 @@ def episode_by_id(*, session: Session, episode_id: int) -> models.Episode | None
     return session.get(models.Episode, episode_id)
 
 
+def episodes_by_id(*, session: Session, episode_ids: Sequence[int]) -> dict[int, models.Episode]:
+    """Episodes by id, in one statement."""
+    rows = session.scalars(select(models.Episode).where(models.Episode.id.in_(episode_ids)))
+    return {row.id: row for row in rows}
+
+
 def segments_for(
     *, session: Session, episode_ids: Sequence[int]
 ) -> dict[int, list[models.Segment]]:
@@ -398,7 +341,7 @@ def segments_for(
         .options(joinedload(models.Segment.episode))
         .order_by(models.Segment.episode_id, models.Segment.position)
     ).all()
-    return _grouped(rows, "episode_id")
+    return grouped(rows, "episode_id")
 
 
 def quotes_for(*, session: Session, episode_ids: Sequence[int]) -> dict[int, list[models.Quote]]:
@@ -412,7 +355,7 @@ def quotes_for(*, session: Session, episode_ids: Sequence[int]) -> dict[int, lis
         )
         .order_by(models.Quote.episode_id, models.Quote.position)
     ).all()
-    return _grouped(rows, "episode_id")
+    return grouped(rows, "episode_id")
 
 
 def summary_for(
@@ -425,7 +368,7 @@ def summary_for(
         .options(selectinload(models.SummaryPoint.segment).joinedload(models.Segment.episode))
         .order_by(models.SummaryPoint.episode_id, models.SummaryPoint.position)
     ).all()
-    return _grouped(rows, "episode_id")
+    return grouped(rows, "episode_id")
 
 
 def counts(*, session: Session) -> dict[str, int]:

@@ -10,12 +10,12 @@ snippets mark matched words with <mark> and escape everything else.
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select, text
+from sqlalchemy import Row, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -99,23 +99,32 @@ def _search_sqlite(
     session: Session, alternatives: list[list[str]], limit: int, after: tuple[float, int] | None
 ) -> list[tuple[Any, ...]]:
     match = _fts5_query(alternatives)
-    # bm25() is lower for better matches; the score shown is its negation, higher is better.
-    # With one max() in a grouped query, SQLite takes the snippet from the best entry's row.
-    # MATERIALIZED keeps bm25() and snippet() inside the full-text query, where they work.
+    # Rank first, then write snippets for the page alone: snippet() costs far more than bm25()
+    # and a common word matches tens of thousands of entries. bm25() is lower for better
+    # matches; the score shown is its negation, higher is better. With one max() in a grouped
+    # query, SQLite takes `entry` from the best entry's row. MATERIALIZED keeps bm25() inside
+    # the full-text query, where it works.
     sql = (
-        "WITH m AS MATERIALIZED (SELECT rowid AS entry, -bm25(search_fts) AS score,"
-        f" snippet(search_fts, 0, :open, :close, '…', {SNIPPET_WORDS}) AS snippet"
+        "WITH m AS MATERIALIZED (SELECT rowid AS entry, -bm25(search_fts) AS score"
         " FROM search_fts WHERE search_fts MATCH :match) "
-        "SELECT id, score, snippet FROM ("
-        " SELECT e.segment_id AS id, SUM(m.score) AS score, MAX(m.score) AS best, m.snippet"
+        "SELECT id, score, entry FROM ("
+        " SELECT e.segment_id AS id, SUM(m.score) AS score, MAX(m.score) AS best, m.entry"
         " FROM m JOIN search_entries e ON e.id = m.entry GROUP BY e.segment_id) "
     )
-    parameters: dict[str, object] = {"match": match, "open": OPEN, "close": CLOSE}
+    parameters: dict[str, object] = {"match": match}
     if after is not None:
         sql += "WHERE score < :score OR (score = :score AND id > :id) "
         parameters |= {"score": after[0], "id": after[1]}
     sql += "ORDER BY score DESC, id LIMIT :limit"
-    return [tuple(row) for row in session.execute(text(sql), parameters | {"limit": limit})]
+    ranked = session.execute(text(sql), parameters | {"limit": limit}).all()
+    snippets = _snippets(
+        session,
+        f"SELECT rowid, snippet(search_fts, 0, :open, :close, '…', {SNIPPET_WORDS})"
+        " FROM search_fts WHERE search_fts MATCH :match AND rowid IN ({entries})",
+        ranked,
+        {"match": match, "open": OPEN, "close": CLOSE},
+    )
+    return [(row.id, row.score, snippets.get(row.entry, "")) for row in ranked]
 
 
 def _search_postgresql(
@@ -126,20 +135,39 @@ def _search_postgresql(
         f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords={SNIPPET_WORDS}, MinWords=6, "
         "MaxFragments=1, FragmentDelimiter=…"
     )
+    # As on SQLite: rank first, then ts_headline(), the costly part, for the page alone.
     sql = (
-        "SELECT id, score, snippet FROM ("
+        "SELECT id, score, entry FROM ("
         " SELECT e.segment_id AS id, SUM(ts_rank_cd(e.search, q)) AS score,"
-        "  (array_agg(ts_headline('english', e.text, q, :options)"
-        "   ORDER BY ts_rank_cd(e.search, q) DESC))[1] AS snippet"
+        "  (array_agg(e.id ORDER BY ts_rank_cd(e.search, q) DESC))[1] AS entry"
         " FROM search_entries e, to_tsquery('english', :query) q"
         " WHERE e.search @@ q GROUP BY e.segment_id) hits "
     )
-    parameters: dict[str, object] = {"query": query, "options": options}
+    parameters: dict[str, object] = {"query": query}
     if after is not None:
         sql += "WHERE score < :score OR (score = :score AND id > :id) "
         parameters |= {"score": after[0], "id": after[1]}
     sql += "ORDER BY score DESC, id LIMIT :limit"
-    return [tuple(row) for row in session.execute(text(sql), parameters | {"limit": limit})]
+    ranked = session.execute(text(sql), parameters | {"limit": limit}).all()
+    snippets = _snippets(
+        session,
+        "SELECT e.id, ts_headline('english', e.text, to_tsquery('english', :query), :options)"
+        " FROM search_entries e WHERE e.id IN ({entries})",
+        ranked,
+        {"query": query, "options": options},
+    )
+    return [(row.id, row.score, snippets.get(row.entry, "")) for row in ranked]
+
+
+def _snippets(
+    session: Session, sql: str, ranked: Sequence[Row[Any]], parameters: dict[str, object]
+) -> dict[int, str]:
+    """The marked snippet of each ranked hit's best entry, by entry id."""
+    if not ranked:
+        return {}
+    entries = ", ".join(str(int(row.entry)) for row in ranked)  # integers from the database
+    rows = session.execute(text(sql.format(entries=entries)), parameters)
+    return {int(entry): str(snippet) for entry, snippet in rows}
 
 
 def _marked(snippet: str) -> str:

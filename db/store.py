@@ -2,13 +2,14 @@
 
 import enum
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select, union
 from sqlalchemy.orm import Session
 
 from db import models, search
-from ingest.records import Extraction
+from ingest.records import Document, Extraction
 from ingest.text import normalise
 
 
@@ -22,9 +23,39 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def episode_key(extraction: Extraction, *, source: str) -> str:
+def episode_key(document: Document, *, source: str) -> str:
     """An episode is its URL when it has one, so a moved or renamed file is the same episode."""
-    return extraction.document.url or f"file:{source}"
+    return document.url or f"file:{source}"
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    episode_id: int
+    medications: int
+    dosages: int
+
+
+def stored_unchanged(*, session: Session, key: str, digest: str) -> Stored | None:
+    """The episode stored under `key` from this very text, with its counts, or None: a re-run
+    over a folder then skips extraction, the costly part, for every file it already holds."""
+    episode_id = session.scalar(
+        select(models.Episode.id).where(
+            models.Episode.key == key, models.Episode.content_hash == digest
+        )
+    )
+    if episode_id is None:
+        return None
+    named = union(
+        select(models.Mention.medication_id).where(models.Mention.episode_id == episode_id),
+        select(models.Dosage.medication_id).where(models.Dosage.episode_id == episode_id),
+    ).subquery()
+    medications = session.scalar(select(func.count()).select_from(named))
+    dosages = session.scalar(
+        select(func.count())
+        .select_from(models.Dosage)
+        .where(models.Dosage.episode_id == episode_id)
+    )
+    return Stored(episode_id, medications or 0, dosages or 0)
 
 
 def save_episode(

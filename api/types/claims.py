@@ -1,9 +1,12 @@
 """Claims and where they were said: mentions, dosages, warnings, quotes and summary lines."""
 
+from typing import Any
+
 import strawberry
+from sqlalchemy import Row
 
 from api.types.source import Source
-from db import models
+from db import claims, models
 from ingest.records import MatchedBy, WarningKind
 
 strawberry.enum(MatchedBy, description="How a name in the transcript was resolved to the drug.")
@@ -19,13 +22,19 @@ class Mention:
     matched_by: MatchedBy
     source: Source
 
+    cursor: str = strawberry.field(
+        description="Pass as `after` to list the mentions that follow this one."
+    )
+
     @classmethod
-    def from_row(cls, row: models.Mention) -> "Mention":
+    def from_row(cls, row: Row[Any]) -> "Mention":
+        """From a row of `db.claims`."""
         return cls(
             text=row.text,
             confidence=row.confidence,
             matched_by=MatchedBy(row.matched_by),
-            source=Source.from_row(row.segment),
+            source=Source.said(row),
+            cursor=claims.cursor(models.Mention, row),
         )
 
 
@@ -48,9 +57,13 @@ class Dosage:
     )
     text: str = strawberry.field(description="The words as said.")
     source: Source
+    cursor: str = strawberry.field(
+        description="Pass as `after` to list the dosages that follow this one."
+    )
 
     @classmethod
-    def from_row(cls, row: models.Dosage) -> "Dosage":
+    def from_row(cls, row: Row[Any]) -> "Dosage":
+        """From a row of `db.claims`."""
         return cls(
             value=row.value,
             max_value=row.max_value,
@@ -58,7 +71,8 @@ class Dosage:
             frequency=row.frequency,
             per_day=row.per_day,
             text=row.text,
-            source=Source.from_row(row.segment),
+            source=Source.said(row),
+            cursor=claims.cursor(models.Dosage, row),
         )
 
 
@@ -69,10 +83,19 @@ class Warning:
     text: str = strawberry.field(description="The clause that gives the warning.")
     kind: WarningKind
     source: Source
+    cursor: str = strawberry.field(
+        description="Pass as `after` to list the warnings that follow this one."
+    )
 
     @classmethod
-    def from_row(cls, row: models.Warning) -> "Warning":
-        return cls(text=row.text, kind=WarningKind(row.kind), source=Source.from_row(row.segment))
+    def from_row(cls, row: Row[Any]) -> "Warning":
+        """From a row of `db.claims`."""
+        return cls(
+            text=row.text,
+            kind=WarningKind(row.kind),
+            source=Source.said(row),
+            cursor=claims.cursor(models.Warning, row),
+        )
 
 
 @strawberry.type

@@ -8,6 +8,11 @@ from api.types.claims import Dosage, Mention, Warning
 from api.types.node import Node, to_global_id
 from db import models
 
+PAGED = (
+    "Its {kind}, in episode and transcript order: all of them, or with `first` a page of at "
+    "most that many (up to 100); pass the last one's `cursor` as `after` for the next page."
+)
+
 
 @strawberry.type
 class Medication(Node):
@@ -25,19 +30,25 @@ class Medication(Node):
     async def aliases(self, info: Info[Context, None]) -> list[str]:
         return await info.context.loaders.aliases.load(self._row.id)
 
-    @strawberry.field
-    async def mentions(self, info: Info[Context, None]) -> list[Mention]:
-        rows = await info.context.loaders.mentions.load(self._row.id)
+    @strawberry.field(description=PAGED.format(kind="mentions"))
+    async def mentions(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> list[Mention]:
+        rows = await info.context.loaders.mentions.load((self._row.id, first, after))
         return [Mention.from_row(row) for row in rows]
 
-    @strawberry.field
-    async def dosages(self, info: Info[Context, None]) -> list[Dosage]:
-        rows = await info.context.loaders.dosages.load(self._row.id)
+    @strawberry.field(description=PAGED.format(kind="dosages"))
+    async def dosages(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> list[Dosage]:
+        rows = await info.context.loaders.dosages.load((self._row.id, first, after))
         return [Dosage.from_row(row) for row in rows]
 
-    @strawberry.field
-    async def warnings(self, info: Info[Context, None]) -> list[Warning]:
-        rows = await info.context.loaders.warnings.load(self._row.id)
+    @strawberry.field(description=PAGED.format(kind="warnings"))
+    async def warnings(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> list[Warning]:
+        rows = await info.context.loaders.warnings.load((self._row.id, first, after))
         return [Warning.from_row(row) for row in rows]
 
     @classmethod

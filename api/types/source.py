@@ -1,9 +1,12 @@
 """Transcript segments, and the Source every claim points at: where and when it was said."""
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from sqlalchemy import Row
+from strawberry.types import Info
 
+from api.context import Context
 from api.links import deep_link, format_timestamp
 from db import models
 
@@ -42,20 +45,31 @@ class Source:
     timestamp: str = strawberry.field(description='Start of the transcript segment as "HH:MM:SS".')
     url: str | None = strawberry.field(description="A link that opens the video at this second.")
     text: str = strawberry.field(description="The words of the whole segment.")
-    _segment: strawberry.Private[models.Segment]
+    _episode_id: strawberry.Private[int]
 
     @strawberry.field
-    def episode(self) -> Annotated["Episode", strawberry.lazy("api.types.episode")]:
+    async def episode(
+        self, info: Info[Context, None]
+    ) -> Annotated["Episode", strawberry.lazy("api.types.episode")]:
         from api.types.episode import Episode
 
-        return Episode.from_row(self._segment.episode)
+        return Episode.from_row(await info.context.loaders.episode.load(self._episode_id))
 
     @classmethod
     def from_row(cls, row: models.Segment) -> "Source":
+        return cls.at(row.seconds, row.text, row.episode_id, row.episode.url)
+
+    @classmethod
+    def said(cls, row: Row[Any]) -> "Source":
+        """Where a claim read by `db.claims` was said."""
+        return cls.at(row.seconds, row.segment_text, row.episode_id, row.episode_url)
+
+    @classmethod
+    def at(cls, seconds: int, text: str, episode_id: int, episode_url: str | None) -> "Source":
         return cls(
-            seconds=row.seconds,
-            timestamp=format_timestamp(row.seconds),
-            url=deep_link(row.episode.url, row.seconds),
-            text=row.text,
-            _segment=row,
+            seconds=seconds,
+            timestamp=format_timestamp(seconds),
+            url=deep_link(episode_url, seconds),
+            text=text,
+            _episode_id=episode_id,
         )

@@ -182,3 +182,53 @@ def test_statements_depend_on_the_query_not_the_rows(
     assert data["episodes"]["totalCount"] == 50
     assert sum(len(n["dosages"]) for n in data["episodes"]["nodes"]) >= 50 * 8
     assert fifty == one, f"{one} statements for 1 episode, {fifty} for 50"
+
+
+CLAIM_LISTS = ["mentions", "dosages", "warnings"]
+
+
+def claim_texts(app: Starlette, kind: str, arguments: str = "") -> list[tuple[str, str]]:
+    query = f'{{ medication(name: "LDN") {{ {kind}{arguments} {{ text cursor }} }} }}'
+    return [
+        (claim["text"], claim["cursor"]) for claim in post_graphql(app, query)["medication"][kind]
+    ]
+
+
+@pytest.mark.parametrize("kind", CLAIM_LISTS)
+def test_a_medications_claims_page_by_cursor_in_transcript_order(app: Starlette, kind: str) -> None:
+    whole = claim_texts(app, kind)
+    assert len(whole) > 3
+    pages: list[tuple[str, str]] = []
+    after = ""
+    while True:
+        page = claim_texts(app, kind, f"(first: 2{after})")
+        assert len(page) <= 2
+        pages += page
+        if len(page) < 2:
+            break
+        after = f', after: "{page[-1][1]}"'
+    assert pages == whole
+
+
+@pytest.mark.parametrize("kind", CLAIM_LISTS)
+def test_a_page_of_claims_for_each_medication_of_a_batch(app: Starlette, kind: str) -> None:
+    everything = post_graphql(app, f"{{ medications {{ name {kind} {{ text }} }} }}")
+    paged = post_graphql(app, f"{{ medications {{ name {kind}(first: 1) {{ text }} }} }}")
+    for whole, page in zip(everything["medications"], paged["medications"], strict=True):
+        assert page[kind] == whole[kind][:1]
+
+
+def test_a_dosage_cursor_continues_the_top_level_list_too(app: Starlette) -> None:
+    nested = claim_texts(app, "dosages", "(first: 2)")
+    after = nested[-1][1]
+    query = f'{{ dosages(medication: "LDN", first: 2, after: "{after}") {{ nodes {{ text }} }} }}'
+    top = post_graphql(app, query)["dosages"]["nodes"]
+    assert [node["text"] for node in top] == [text for text, _ in claim_texts(app, "dosages")[2:4]]
+
+
+@pytest.mark.parametrize("after", ["nonsense", "WyJlcGlzb2RlIiwxXQ"])  # the second: an episode's
+def test_a_cursor_from_another_list_is_an_error_naming_it(app: Starlette, after: str) -> None:
+    body = send_graphql(
+        app, f'{{ medication(name: "LDN") {{ dosages(after: "{after}") {{ text }} }} }}'
+    )
+    assert body["errors"][0]["message"].startswith(f"after: {after!r} is not a cursor")

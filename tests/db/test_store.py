@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import queries
+from db import claims, models, queries
 from db.ingestion import ingest_file, ingest_text
 from db.store import Outcome
 from ingest.lexicon import Lexicon
@@ -26,6 +26,20 @@ def test_ingesting_twice_changes_nothing(sessions: sessionmaker[Session], names:
     assert before["episodes"] == 1 and before["segments"] == 12
 
 
+def test_an_unchanged_file_is_not_extracted_again(
+    sessions: sessionmaker[Session], names: Lexicon, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = ingest_file(sessions=sessions, path=SEED, names=names)
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("an unchanged file was extracted again")
+
+    monkeypatch.setattr("db.ingestion.extract", refuse)
+    again = ingest_file(sessions=sessions, path=SEED, names=names)
+    assert again.outcome is Outcome.UNCHANGED
+    assert (again.medications, again.dosages) == (first.medications, first.dosages) != (0, 0)
+
+
 def test_a_changed_file_replaces_its_episode(
     sessions: sessionmaker[Session], names: Lexicon
 ) -> None:
@@ -37,8 +51,9 @@ def test_a_changed_file_replaces_its_episode(
     with sessions() as session:
         naltrexone = queries.medication_named(session=session, name="naltrexone")
         assert naltrexone is not None
-        doses = queries.dosages_for(session=session, medication_ids=[naltrexone.id])
-        values = {(d.segment.seconds, d.value) for d in doses[naltrexone.id]}
+        ids = [naltrexone.id]
+        doses = claims.claims_about(session=session, model=models.Dosage, medication_ids=ids)
+        values = {(d.seconds, d.value) for d in doses[naltrexone.id]}
     assert (106, 5.0) in values and (106, 4.5) not in values
 
 

@@ -1,0 +1,58 @@
+"""Where the time of a headline request goes: pyinstrument's profile of the DosingAdvice
+query served in process, and of full-text search, against an existing database.
+
+Usage: python -m bench.profile DATABASE_URL [--rounds 20] [--search "side effects"]
+Prints the call tree; BENCHMARKS.md quotes its shares.
+"""
+
+import argparse
+import sys
+
+from pyinstrument import Profiler
+from sqlalchemy import create_engine, func, select
+
+from bench.run import HEADLINE, WHOLE, asgi_post
+from db import models
+from db.engine import session_factory
+from db.search import search_segments
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("database")
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--whole", action="store_true", help="the whole answer, not a page")
+    parser.add_argument("--search", help="profile this search instead")
+    options = parser.parse_args()
+    engine = create_engine(options.database)
+    profiler = Profiler(interval=0.0005)
+    if options.search:
+        sessions = session_factory(engine)
+        with profiler:
+            for _ in range(options.rounds):
+                with sessions() as session:
+                    search_segments(session=session, query=options.search, limit=20)
+    else:
+        from api.app import create_app
+        from api.settings import Settings
+
+        with session_factory(engine)() as session:
+            medication = session.scalar(
+                select(models.Medication.name)
+                .join(models.Mention, models.Mention.medication_id == models.Medication.id)
+                .group_by(models.Medication.name)
+                .order_by(func.count().desc())
+                .limit(1)
+            )
+        app = create_app(engine, settings=Settings(rate_per_minute=0))
+        body = {"query": WHOLE if options.whole else HEADLINE, "variables": {"name": medication}}
+        asgi_post(app, body)
+        with profiler:
+            for _ in range(options.rounds):
+                asgi_post(app, body)
+    engine.dispose()
+    sys.stdout.write(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+if __name__ == "__main__":
+    main()

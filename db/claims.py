@@ -1,0 +1,117 @@
+"""Claims read for the API: plain rows with where they were said, a page at a time.
+
+A medication common across thousands of episodes has tens of thousands of claims, and an
+ORM object with its segment and episode costs about 70 µs to build; a plain row from one
+joined statement costs a few. Each row carries the claim's own columns and `seconds`,
+`segment_text`, `episode_id`, `episode_title` and `episode_url`.
+
+Lists run in episode and transcript order, which is the order of (segment_id, id): an
+episode's segments are stored in transcript order, and a replaced episode is stored anew.
+That order is also what the (medication_id, segment_id) indexes hold, so a page of a
+common medication's claims reads only that page.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Row, Select, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from db import models
+from db.pages import PageError, decode_cursor, encode_cursor, page_size
+
+Claim = TypeVar("Claim", models.Mention, models.Dosage, models.Warning)
+R = TypeVar("R")
+
+COLUMNS: dict[type[models.Base], tuple[str, ...]] = {
+    models.Mention: ("text", "confidence", "matched_by"),
+    models.Dosage: ("text", "value", "max_value", "unit", "frequency", "per_day"),
+    models.Warning: ("text", "kind"),
+}
+
+
+def said(model: type[Claim]) -> Select[Any]:
+    """The claims of `model` with the segment and episode where each was said."""
+    return (
+        select(
+            model.id,
+            model.medication_id,
+            model.episode_id,
+            model.segment_id,
+            *(getattr(model, name) for name in COLUMNS[model]),
+            models.Segment.seconds,
+            models.Segment.text.label("segment_text"),
+            models.Episode.title.label("episode_title"),
+            models.Episode.url.label("episode_url"),
+        )
+        .join(models.Segment, models.Segment.id == model.segment_id)
+        .join(models.Episode, models.Episode.id == model.episode_id)
+    )
+
+
+def _kind(model: type[Claim]) -> str:
+    return model.__tablename__[:-1]
+
+
+def cursor(model: type[Claim], row: Row[Any]) -> str:
+    """The cursor that continues a list of `model` claims after `row`."""
+    return encode_cursor(_kind(model), row.segment_id, row.id)
+
+
+def after_cursor(model: type[Claim], after: str | None) -> ColumnElement[bool] | None:
+    """The condition that keeps the claims past the cursor `after`, or None for all."""
+    start = decode_cursor(_kind(model), after)
+    if start is None:
+        return None
+    if len(start) != 2 or not all(isinstance(part, int) for part in start):
+        raise PageError(f"after: {after!r} is not a cursor from this list of {_kind(model)}s")
+    return tuple_(model.segment_id, model.id) > tuple_(*start)
+
+
+def claims_about(
+    *,
+    session: Session,
+    model: type[Claim],
+    medication_ids: Sequence[int],
+    first: int | None = None,
+    after: str | None = None,
+) -> dict[int, list[Row[Any]]]:
+    """Each medication's claims of `model`, in episode and transcript order: all of them, or
+    with `first` at most that many per medication, and with `after` those past its cursor."""
+    query = said(model).where(model.medication_id.in_(medication_ids))
+    past = after_cursor(model, after)
+    if past is not None:
+        query = query.where(past)
+    order = (model.segment_id, model.id)
+    if first is not None:
+        size = page_size(first)
+        if len(medication_ids) == 1:
+            query = query.order_by(*order).limit(size)
+        else:
+            # A page for each medication of a batch: rank within each, keep the first `size`.
+            rank = func.row_number().over(partition_by=model.medication_id, order_by=order)
+            ranked = query.add_columns(rank.label("rank")).subquery()
+            query = (
+                select(ranked)
+                .where(ranked.c.rank <= size)
+                .order_by(ranked.c.segment_id, ranked.c.id)
+            )
+            return grouped(session.execute(query).all(), "medication_id")
+    return grouped(session.execute(query.order_by(*order)).all(), "medication_id")
+
+
+def claims_in(
+    *, session: Session, model: type[Claim], episode_ids: Sequence[int]
+) -> dict[int, list[Row[Any]]]:
+    """Each episode's claims of `model`, in transcript order."""
+    query = said(model).where(model.episode_id.in_(episode_ids))
+    return grouped(session.execute(query.order_by(model.segment_id, model.id)).all(), "episode_id")
+
+
+def grouped(rows: Iterable[R], key: str) -> dict[int, list[R]]:
+    """Rows by the id in their attribute `key`, order kept: one query answers a whole batch."""
+    found: dict[int, list[R]] = defaultdict(list)
+    for row in rows:
+        found[getattr(row, key)].append(row)
+    return found
