@@ -43,4 +43,4 @@ bench: install
 	$(BIN)/python -m bench.run --sizes 100 1000 --title "Quick benchmarks"
 
 bench-large: install
-	$(BIN)/python -m bench.run --sizes 10000 --repeats 1 --serve-requests 10000 --title "Large benchmarks"
+	$(BIN)/python -m bench.run --sizes 10000 --repeats 1 --serve-requests 10000 --seed-copies 0 --title "Large benchmarks"

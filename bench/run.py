@@ -378,6 +378,29 @@ def measure(size: int, repeats: int, serve_requests: int, scratch: Path) -> list
     return rows
 
 
+def seed_ingest(copies: int, repeats: int, scratch: Path) -> list[str]:
+    """Ingest of seed-sized episodes, the unit of the ingest goal: copies of the seed, each
+    its own episode (its own URL), into a fresh SQLite file, start-up included."""
+    folder = scratch / "seed-copies"
+    folder.mkdir()
+    seed = (ROOT / "seeds" / "ldn-mackey-attia.md").read_text(encoding="utf-8")
+    url = "https://www.youtube.com/watch?v=d0S7_H0UdjY"
+    assert url in seed
+    for number in range(copies):
+        copy = seed.replace(url, f"https://www.youtube.com/watch?v=seed{number:07d}")
+        (folder / f"{number:06d}.md").write_text(copy, encoding="utf-8")
+    rates, peaks = [], []
+    for round_ in range(repeats):
+        database = f"sqlite:///{scratch / f'seed-copies-{round_}.db'}"
+        seconds, peak = run_ingest(folder, database, scratch)
+        rates.append(copies / seconds)
+        peaks.append(peak)
+    return [
+        f"| ingest on sqlite, seed-sized episodes/s, start-up included | {spread(rates)} |",
+        f"| ingest on sqlite, peak memory MB | {spread(peaks, 0)} |",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
@@ -385,6 +408,9 @@ def main() -> None:
     parser.add_argument("--serve-requests", type=int, default=2000)
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--title", default="Quick benchmarks")
+    parser.add_argument(
+        "--seed-copies", type=int, default=500, help="seed-sized episodes to ingest; 0: none"
+    )
     options = parser.parse_args()
     command = "python -m bench.run " + " ".join(sys.argv[1:])
     lines = [f"## {options.title}", "", f"Command: `{command.strip()}`", "", *machine(), ""]
@@ -393,6 +419,10 @@ def main() -> None:
             lines += [f"### {size} episodes", "", "| figure | value |", "|---|---|"]
             lines += measure(size, options.repeats, options.serve_requests, Path(scratch))
             lines.append("")
+        if options.seed_copies:
+            lines += [f"### {options.seed_copies} copies of the seed", "", "| figure | value |",
+                      "|---|---|", *seed_ingest(options.seed_copies, options.repeats,
+                                                Path(scratch)), ""]  # fmt: skip
     section = "\n".join(lines)
     sys.stdout.write(section + "\n")
     write_section(options.output, options.title, section)
