@@ -2,6 +2,7 @@
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -33,7 +34,7 @@ BOUNDED = settings(
 
 @rest.parametrize()
 @BOUNDED
-def test_rest_answers_within_its_schema(case: schemathesis.Case) -> None:
+def test_rest_answers_within_its_schema(case: schemathesis.Case[Any]) -> None:
     # Every check but one: a cursor is any string to the schema but only ours to the server,
     # so schema-valid requests may rightly be refused (with a 400 the schema declares).
     case.call_and_validate(excluded_checks=[schemathesis.checks.positive_data_acceptance])
@@ -41,7 +42,7 @@ def test_rest_answers_within_its_schema(case: schemathesis.Case) -> None:
 
 @graphql.parametrize()
 @BOUNDED
-def test_graphql_never_fails_on_the_server(case: schemathesis.Case) -> None:
+def test_graphql_never_fails_on_the_server(case: schemathesis.Case[Any]) -> None:
     # A GraphQL error (a page too large, an unknown name) is the client's answer, not the
     # server failing: what must never happen is a 5xx or a body that is not a GraphQL result.
     response = case.call()

@@ -127,9 +127,8 @@ def test_mutations_never_over_get(app: Starlette) -> None:
 
 
 def counts_unchanged(app: Starlette) -> bool:
-    return post_graphql(app, "{ episodes { totalCount } }")["episodes"]["totalCount"] == len(
-        gold_documents()
-    )
+    total: int = post_graphql(app, "{ episodes { totalCount } }")["episodes"]["totalCount"]
+    return total == len(gold_documents())
 
 
 def test_only_json_is_accepted_over_post(app: Starlette) -> None:
