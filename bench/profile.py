@@ -1,7 +1,8 @@
-"""Where the time of a headline request goes: pyinstrument's profile of the DosingAdvice
-query served in process, and of full-text search, against an existing database.
+"""Where the time goes: pyinstrument's profile of the DosingAdvice query served in process,
+of full-text search, or of ingesting copies of the seed, against a database.
 
-Usage: python -m bench.profile DATABASE_URL [--rounds 20] [--search "side effects"]
+Usage: python -m bench.profile DATABASE_URL [--rounds 20] [--whole | --search "side effects"
+| --ingest 300]
 Prints the call tree; BENCHMARKS.md quotes its shares.
 """
 
@@ -11,7 +12,7 @@ import sys
 from pyinstrument import Profiler
 from sqlalchemy import create_engine, func, select
 
-from bench.run import HEADLINE, WHOLE, asgi_post
+from bench.run import HEADLINE, WHOLE, asgi_post, seed_copies
 from db import models
 from db.engine import session_factory
 from db.search import search_segments
@@ -23,10 +24,24 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--whole", action="store_true", help="the whole answer, not a page")
     parser.add_argument("--search", help="profile this search instead")
+    parser.add_argument("--ingest", type=int, help="profile ingesting this many seed copies")
     options = parser.parse_args()
     engine = create_engine(options.database)
     profiler = Profiler(interval=0.0005)
-    if options.search:
+    if options.ingest:
+        from db.engine import create_schema
+        from db.ingestion import ingest_text
+        from ingest import lexicon
+
+        create_schema(engine)
+        sessions = session_factory(engine)
+        names = lexicon.load()
+        first, *rest = seed_copies(options.ingest + 1)
+        ingest_text(sessions=sessions, text=first, source="seed.md", names=names)
+        with profiler:
+            for copy in rest:
+                ingest_text(sessions=sessions, text=copy, source="seed.md", names=names)
+    elif options.search:
         sessions = session_factory(engine)
         with profiler:
             for _ in range(options.rounds):
