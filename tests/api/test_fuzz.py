@@ -1,5 +1,7 @@
 """Schema-driven fuzzing of both APIs with schemathesis: no 5xx, no answer outside the schema."""
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,10 @@ from db.ingestion import ingest_file
 from ingest import lexicon
 from tests.conftest import SEED
 
+# schemathesis needs the app when the module is collected, before any fixture runs: the
+# folder is made here and removed when the test process ends.
 FOLDER = Path(tempfile.mkdtemp(prefix="claimdex-fuzz-"))
+atexit.register(shutil.rmtree, FOLDER, ignore_errors=True)
 ENGINE = make_engine(f"sqlite:///{FOLDER / 'fuzz.db'}")
 migrate.upgrade(ENGINE)
 ingest_file(sessions=session_factory(ENGINE), path=SEED, names=lexicon.load())
