@@ -13,6 +13,7 @@ common medication's claims reads only that page.
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Row, Select, func, select, tuple_
@@ -31,8 +32,10 @@ COLUMNS: dict[type[models.Base], tuple[str, ...]] = {
 }
 
 
+@cache
 def said(model: type[Claim]) -> Select[Any]:
-    """The claims of `model` with the segment and episode where each was said."""
+    """The claims of `model` with the segment and episode where each was said. Built once per
+    model (about 120 µs a time): a Select is immutable, each caller's where() makes a copy."""
     return (
         select(
             model.id,
