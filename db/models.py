@@ -205,7 +205,11 @@ class SummaryPoint(Base):
 class SearchEntry(Base):
     """A text that full-text search looks in, and the segment a hit on it points to: the
     segment's own words, or a summary line the segment supports ("microglia" is spelt right in
-    the summary even where the transcript says "microgia")."""
+    the summary even where the transcript says "microgia").
+
+    The full-text index itself is the migrations' work, as it differs by dialect: an FTS5
+    table and an (id, segment_id, episode_id) index on SQLite, a tsvector column on PostgreSQL.
+    """
 
     __tablename__ = "search_entries"
 

@@ -31,6 +31,10 @@ MAX_QUERY_WORDS = 16
 NEAR_WORD_SCORE = 85.0
 NEAR_WORDS = 4
 SHORTEST_TERM = 4
+# On SQLite, a match's segment and episode come from this small index, not from the rows
+# that hold each entry's text: half the time of ranking a common word. Without statistics
+# the planner would take the table, so the query names it.
+PLACES = "INDEXED BY ix_search_entries_places"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +113,7 @@ def _search_sqlite(
         " FROM search_fts WHERE search_fts MATCH :match) "
         "SELECT id, score, entry FROM ("
         " SELECT e.segment_id AS id, SUM(m.score) AS score, MAX(m.score) AS best, m.entry"
-        " FROM m JOIN search_entries e ON e.id = m.entry GROUP BY e.segment_id) "
+        f" FROM m JOIN search_entries e {PLACES} ON e.id = m.entry GROUP BY e.segment_id) "
     )
     parameters: dict[str, object] = {"match": match}
     if after is not None:
@@ -209,7 +213,8 @@ def _matching(session: Session, query: str) -> tuple[str, dict[str, str]] | None
         where = "FROM search_entries e WHERE e.search @@ to_tsquery('english', :query)"
         return where, {"query": _tsquery(alternatives)}
     where = (
-        "FROM search_fts f JOIN search_entries e ON e.id = f.rowid WHERE search_fts MATCH :match"
+        f"FROM search_fts f JOIN search_entries e {PLACES} ON e.id = f.rowid"
+        " WHERE search_fts MATCH :match"
     )
     return where, {"match": _fts5_query(alternatives)}
 
