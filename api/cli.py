@@ -75,7 +75,6 @@ def ingest(
 
     from db.engine import make_engine, session_factory
     from db.ingestion import ingest_file, ingest_text
-    from ingest import lexicon
 
     meta = _meta(title, url, channel, date)
     engine = _prepared(make_engine())
@@ -85,7 +84,8 @@ def ingest(
     if not files and not from_stdin:
         errors.print("no episode documents found in " + ", ".join(map(str, paths)))
         raise typer.Exit(1)
-    names = lexicon.load()
+    # The vocabulary (about 3 s to load) is loaded by the first file that needs extracting:
+    # a re-run over files already stored never loads it.
     failed = 0
     jobs: list[tuple[str, Path | None]] = [(name, None)] if from_stdin else []
     jobs += [(str(path), path) for path in files]
@@ -106,11 +106,9 @@ def ingest(
             try:
                 if path is None:
                     text = sys.stdin.buffer.read().decode("utf-8")
-                    result = ingest_text(
-                        sessions=sessions, text=text, source=source, names=names, meta=meta
-                    )
+                    result = ingest_text(sessions=sessions, text=text, source=source, meta=meta)
                 else:
-                    result = ingest_file(sessions=sessions, path=path, names=names, meta=meta)
+                    result = ingest_file(sessions=sessions, path=path, meta=meta)
             except (ParseError, OSError, UnicodeDecodeError) as error:
                 failed += 1
                 message = _failure(source, error)
