@@ -108,9 +108,10 @@ def common_medication(database: Path) -> str:
     return str(row[0])
 
 
-def resident_mb(pid: int) -> float:
+def resident_mb(pid: int, field: str = "VmRSS") -> float:
+    """A process's resident memory now (VmRSS) or at its peak (VmHWM), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -351,6 +352,7 @@ def measure(size: int, repeats: int, serve_requests: int, scratch: Path) -> list
         while served_requests < serve_requests:
             served_requests += requests_per_counted(base + "/graphql", body, 100)
         served_memory = resident_mb(server.pid)
+        served_peak = resident_mb(server.pid, "VmHWM")
     engine = create_engine(database)
     ratios = [
         (name, *graphql_against_sql(engine, query, medication, page, rounds=20))
@@ -377,6 +379,7 @@ def measure(size: int, repeats: int, serve_requests: int, scratch: Path) -> list
         f"{percentile(searches, 0.5):.1f} / {percentile(searches, 0.99):.1f} |",
         f"| serving worker resident memory after {served_requests} requests, MB | "
         f"{served_memory:.0f} |",
+        f"| serving worker peak resident memory, whole answers included, MB | {served_peak:.0f} |",
     ]
     return rows
 
