@@ -118,7 +118,9 @@ class Mention(_Claim, Base):
     episode_id: Mapped[int] = mapped_column(
         ForeignKey("episodes.id", ondelete="CASCADE"), index=True
     )
-    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), index=True
+    )
     medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id"))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
@@ -158,7 +160,9 @@ class Warning(_Claim, Base):
     episode_id: Mapped[int] = mapped_column(
         ForeignKey("episodes.id", ondelete="CASCADE"), index=True
     )
-    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), index=True
+    )
     medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id"))
     kind: Mapped[str] = mapped_column(String(32))
 
@@ -173,7 +177,9 @@ class Quote(_Claim, Base):
     episode_id: Mapped[int] = mapped_column(
         ForeignKey("episodes.id", ondelete="CASCADE"), index=True
     )
-    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    segment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     claimed_seconds: Mapped[int | None] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
@@ -191,7 +197,9 @@ class SummaryPoint(Base):
     episode_id: Mapped[int] = mapped_column(
         ForeignKey("episodes.id", ondelete="CASCADE"), index=True
     )
-    segment_id: Mapped[int | None] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
+    segment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     section: Mapped[str] = mapped_column(String(256))
     text: Mapped[str] = mapped_column(Text)
