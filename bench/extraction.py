@@ -14,7 +14,8 @@ from ingest.parse import parse_document
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold"
-DEFAULT = [ROOT / "seeds" / "ldn-mackey-attia.md"] + [
+SEED = ROOT / "seeds" / "ldn-mackey-attia.md"
+DEFAULT = [SEED] + [
     GOLD / label.name.replace(".gold.json", ".md")
     for label in sorted(GOLD.glob("*.gold.json"))
     if (GOLD / label.name.replace(".gold.json", ".md")).exists()

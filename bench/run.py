@@ -25,6 +25,7 @@ import httpx
 from sqlalchemy import Engine, create_engine, event, select, text
 
 from bench import corpus
+from bench.extraction import SEED
 from bench.serving import POSTGRES, claimdex, served
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -350,7 +351,7 @@ def measure(size: int, repeats: int, serve_requests: int, scratch: Path) -> list
         graphql_floor = requests_per_second(base + "/graphql", {"query": "{ __typename }"}, 5)
         plain = requests_per_second(base + "/healthz", None, 5)
         body = {"query": HEADLINE, "variables": {"name": medication}}
-        served_requests = 200 + WARM_UP
+        served_requests = len(paged) + WARM_UP
         while served_requests < serve_requests:
             served_requests += requests_per_counted(base + "/graphql", body, 100)
         # The memory goal is the worker's after many headline requests; a whole answer of
@@ -391,16 +392,15 @@ def measure(size: int, repeats: int, serve_requests: int, scratch: Path) -> list
     return rows
 
 
-SEED = ROOT / "seeds" / "ldn-mackey-attia.md"
-SEED_URL = "https://www.youtube.com/watch?v=d0S7_H0UdjY"
-
-
 def seed_copies(count: int) -> Iterator[str]:
     """The seed, `count` times, each under its own video URL and so its own episode."""
+    from ingest.parse import parse_document
+
     seed = SEED.read_text(encoding="utf-8")
-    assert SEED_URL in seed
+    url = parse_document(seed, source=str(SEED)).url
+    assert url, "the seed names its video"
     for number in range(count):
-        yield seed.replace(SEED_URL, f"https://www.youtube.com/watch?v=seed{number:07d}")
+        yield seed.replace(url, f"https://www.youtube.com/watch?v=seed{number:07d}")
 
 
 def seed_ingest(copies: int, repeats: int, scratch: Path) -> list[str]:
