@@ -32,7 +32,7 @@ NEAR_WORD_SCORE = 85.0
 NEAR_WORDS = 4
 SHORTEST_TERM = 4
 # On SQLite, a match's segment and episode come from this small index, not from the rows
-# that hold each entry's text: half the time of ranking a common word. Without statistics
+# that hold each entry's text: up to half the time of ranking a common word. Without statistics
 # the planner would take the table, so the query names it.
 PLACES = "INDEXED BY ix_search_entries_places"
 
