@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ingest.captions import EpisodeMeta
+    from ingest.lexicon import Lexicon
 
 app = typer.Typer(help="Index clinical claims from health-podcast episodes.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -353,8 +354,20 @@ def evaluate(
     ade: Annotated[
         Path | None, typer.Option(help="ADE corpus DRUG-DOSE.rel file to score as well.")
     ] = None,
+    real: Annotated[
+        list[Path] | None,
+        typer.Option(help="Folder of hand labels for real transcripts; may be repeated."),
+    ] = None,
+    transcripts: Annotated[
+        Path, typer.Option(help="Where the labelled real transcripts live.")
+    ] = Path("../shared/realspeech/huberman-dev"),
+    show_errors: Annotated[
+        bool,
+        typer.Option("--errors", help="List each missed and false claim (not for sealed sets)."),
+    ] = False,
 ) -> None:
-    """Score extraction against the gold documents (and the ADE corpus); exit 1 under a floor."""
+    """Score extraction against the gold documents, real transcripts and the ADE corpus; exit 1
+    under a floor."""
 
     from rich.table import Table
 
@@ -411,10 +424,83 @@ def evaluate(
                 errors.print(f"ADE numeric pair recall below {ADE_FLOOR}")
                 raise typer.Exit(1)
     missed = shortfalls(summed)
+    for folder in real or []:
+        missed += [
+            f"{folder}: {shortfall}" for shortfall in _real(folder, transcripts, names, show_errors)
+        ]
     if missed:
         errors.print("below the floors: " + "; ".join(missed))
         raise typer.Exit(1)
     console.print("all floors hold")
+
+
+def _real(folder: Path, transcripts: Path, names: "Lexicon", show_errors: bool) -> list[str]:
+    """Scores one folder of real-transcript labels, prints its table, and returns its
+    shortfalls. A sealed folder prints its scores, never its errors."""
+    from rich.table import Table
+
+    from ingest.evaluation import SEALED_MARK, evaluate_real, real_shortfalls, real_totals
+
+    if not folder.is_dir() or not any(folder.glob("*.json")):
+        errors.print(f"no real-transcript labels (*.json) in {folder}")
+        raise typer.Exit(1)
+    if not transcripts.is_dir():
+        errors.print(f"the transcripts folder {transcripts} is absent; pass --transcripts")
+        raise typer.Exit(1)
+    sealed = (folder / SEALED_MARK).exists()
+    if sealed and show_errors:
+        errors.print(f"{folder} is sealed: it is scored in aggregate only, never its errors")
+        raise typer.Exit(1)
+    results = evaluate_real(folder, transcripts, names)
+    table = Table(title=f"Real transcripts: {folder}" + (" (sealed)" if sealed else ""))
+    for column in (
+        "transcript", "dose P", "dose R", "dose F1", "right/found/gold", "mention P",
+        "mention R", "near-miss P", "wrong drug", "dropped", "crash",
+    ):  # fmt: skip
+        table.add_column(column, justify="left" if column == "transcript" else "right")
+    summed = real_totals(results)
+    rows = [
+        (r.document, r.doses, r.mentions, r.near_misses, r.wrong_drug, r.dropped, r.crashed)
+        for r in results
+    ]
+    rows.append(
+        (
+            "all",
+            summed["doses"],
+            summed["mentions"],
+            summed["near_misses"],
+            sum(r.wrong_drug for r in results),
+            sum(r.dropped for r in results),
+            str(sum(1 for r in results if r.crashed)),
+        )
+    )
+    for document, doses, mentions, loose, wrong, dropped, crashed in rows:
+        table.add_row(
+            document,
+            f"{doses.precision:.3f}",
+            f"{doses.recall:.3f}",
+            f"{doses.f1:.3f}",
+            f"{doses.true_positives}/{doses.predicted}/{doses.expected}",
+            f"{mentions.precision:.3f}",
+            f"{mentions.recall:.3f}",
+            f"{loose.precision:.3f} ({loose.predicted})",
+            str(wrong),
+            str(dropped),
+            crashed or "",
+            end_section=document == results[-1].document,
+        )
+    console.print(table)
+    if show_errors:
+        for result in results:
+            for title, found in (
+                ("missed doses", result.missed_doses),
+                ("false doses", result.false_doses),
+                ("missed mentions", result.missed_mentions),
+                ("false mentions", result.false_mentions),
+            ):
+                for line in found:
+                    console.print(f"{result.document}  {title:<16} {line}")
+    return real_shortfalls(results)
 
 
 @app.command()

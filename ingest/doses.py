@@ -97,11 +97,33 @@ CONCENTRATION = re.compile(
     r"|jars?|containers?|tubs?)\b)",
     re.IGNORECASE,
 )
-RANGE_WORDS = {"to", "-", "–", "or", "through", "and"}
+RANGE_WORDS = {"to", "-", "–", "through"}
+# Speech-to-text writes "to" as "two" ("one two three milligrams"): after a number that "two"
+# cannot continue, and before a larger one, it is the "to" of a range.
+NOT_BEFORE_TWO = {
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    "half", "halves", "quarter", "quarters", "third", "thirds",
+}  # fmt: skip
+# "100, 200, 300 or 400 milligrams": numbers joined by these share the unit of the last one.
+LIST_JOINERS = {",", "or", "and", "maybe", "even", "perhaps", "possibly"}
+# A listed value further than this factor from the one that carries the unit is something else
+# ("in 2019, 200 milligrams").
+LIST_RANGE = 10.0
 FILLERS = {"like", "about", "maybe", "uh", "um", "around", "roughly", "say", "even", "up"}
 ESTIMATES = {"about", "around", "roughly"}
 # A bare number after these may be a dose in the unit the speaker has been using.
 CARRY_FRAMES = {"to", "at", "take", "takes", "taking", "took", "sometimes", "then", "from", "on"}
+# Words before a number that make it a time, an age or a count, never a dose.
+NOT_DOSE_BEFORE = {
+    "wait", "waited", "waiting", "after", "for", "within", "in", "every", "age", "aged",
+    "ages", "year", "years", "day", "days", "week", "weeks", "hour", "hours", "minute",
+    "minutes", "number", "page", "chapter", "episode", "level", "levels", "score", "than",
+}  # fmt: skip
+# Verbs after which "at N" is a dose rather than a time of day.
+AT_DOSE = {"start", "starts", "started", "starting", "stay", "stayed", "staying", "stop",
+           "stopped", "cap", "capped", "max", "maxed", "top", "topped", "peak", "peaked",
+           "dose", "dosed", "dosing", "keep", "kept", "begin", "began"}  # fmt: skip
 # ... and only when what follows does not say it counts something else ("two capsules").
 ENDS_CLAUSE = {
     "and", "or", "but", "so", "then", "now", "because", "cuz", "i", "he", "she", "we", "you",
@@ -158,6 +180,7 @@ class Amount:
     per_day: float | None = None  # doses a day, to multiply by the value
     carriable: bool = False  # a bare number where a dose in a carried unit may stand
     said_unit: str | None = None  # the unit as said ("g"), which a later bare number carries
+    list_end: int | None = None  # for a number listed before its unit: where the list ends
 
 
 def find_amounts(text: str) -> list[Amount]:
@@ -166,6 +189,7 @@ def find_amounts(text: str) -> list[Amount]:
     lowered = [token.text.lower() for token in tokens]
     ends = [end for _, end in sentences(text)]
     amounts: list[Amount] = []
+    numbers: list[tuple[int, int, float]] = []  # every number read: first token, end, value
     index = 0
     while index < len(tokens):
         number = _number(tokens, lowered, index)
@@ -173,11 +197,79 @@ def find_amounts(text: str) -> list[Amount]:
             index += 1
             continue
         value, after = number
+        numbers.append((index, after, value))
         amount, after = _amount(text, tokens, lowered, index, value, after, ends)
-        if amount is not None:
+        # Zero is never a dose: "the right dose for you is zero milligrams".
+        if amount is not None and (amount.value > 0 or amount.max_value):
+            amounts.extend(_listed(text, tokens, lowered, numbers, amount))
             amounts.append(amount)
         index = after
-    return _with_frequencies(text, amounts, ends)
+    return _with_frequencies(text, _ranges(text, _unique(amounts)), ends)
+
+
+def _listed(
+    text: str,
+    tokens: Sequence[Token],
+    lowered: list[str],
+    numbers: list[tuple[int, int, float]],
+    amount: Amount,
+) -> list[Amount]:
+    """The numbers listed before a measured amount that share its unit: "100, 200, 300 or
+    400 milligrams" says four doses."""
+    said = amount.said_unit
+    if said is None or amount.max_value is not None:
+        return []
+    listed: list[Amount] = []
+    first = next(
+        i for i, (start, _, _) in enumerate(numbers) if tokens[start].start == amount.start
+    )
+    boundary = numbers[first][0]
+    for start, end, value in reversed(numbers[:first]):
+        between = lowered[end:boundary]
+        if not between or not set(between) <= LIST_JOINERS or not set(between) - {"maybe"}:
+            break
+        begin, finish = tokens[start].start, tokens[end - 1].end
+        dose = _measured(text[begin:finish], begin, finish, value, None, said)
+        if not (value > 0 and amount.value / LIST_RANGE <= dose.value <= amount.value * LIST_RANGE):
+            break
+        listed.append(replace(dose, list_end=amount.end))
+        boundary = start
+    return listed[::-1]
+
+
+def _unique(amounts: list[Amount]) -> list[Amount]:
+    """One amount per place in the text (a listed number may also have been read bare)."""
+    by_start: dict[int, Amount] = {}
+    for amount in amounts:
+        kept = by_start.get(amount.start)
+        if kept is None or (kept.unit is None and amount.unit is not None):
+            by_start[amount.start] = amount
+    return sorted(by_start.values(), key=lambda amount: amount.start)
+
+
+def _ranges(text: str, amounts: list[Amount]) -> list[Amount]:
+    """ "100 milligrams to 200 milligrams" is one range, not two doses."""
+    merged: list[Amount] = []
+    for amount in amounts:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and previous.unit is not None
+            and previous.unit == amount.unit
+            and previous.max_value is None
+            and amount.max_value is None
+            and previous.value < amount.value
+            and text[previous.end : amount.start].strip().lower() in RANGE_WORDS
+        ):
+            merged[-1] = replace(
+                previous,
+                end=amount.end,
+                text=text[previous.start : amount.end],
+                max_value=amount.value,
+            )
+            continue
+        merged.append(amount)
+    return merged
 
 
 def dose_follows(text: str, offset: int) -> bool:
@@ -211,6 +303,8 @@ def _number(tokens: Sequence[Token], lowered: list[str], index: int) -> tuple[fl
         return None
     while end < len(tokens):
         following = lowered[end]
+        if following == "two" and lowered[end - 1] in NOT_BEFORE_TWO:
+            break
         if following in NUMBER_WORDS or following in FRACTION_WORDS:
             end += 1
         elif following in JOINERS and end + 1 < len(tokens) and (
@@ -282,7 +376,16 @@ def _amount(
 ) -> tuple[Amount | None, int]:
     low, high = value, None
     unit = _unit(lowered, after)
-    if unit is None and after < len(tokens) and lowered[after] in RANGE_WORDS:
+    if (
+        unit is None
+        and after < len(tokens)
+        and (
+            lowered[after] in RANGE_WORDS
+            or (lowered[after] == "two" and tokens[after - 1].is_number)
+            or (lowered[after] == "two" and lowered[after - 1] in NOT_BEFORE_TWO)
+            or (lowered[after] == "and" and index > 0 and lowered[index - 1] == "between")
+        )
+    ):
         upper = _number(tokens, lowered, after + 1)
         if upper is not None and upper[0] > value:
             high, after = upper
@@ -315,19 +418,41 @@ def _measured(said: str, start: int, end: int, low: float, high: float | None, u
 
 def _carriable(tokens: Sequence[Token], lowered: list[str], index: int, after: int) -> bool:
     """Whether a bare number stands where a dose could: after a dose verb or an estimate
-    ("I go to nine", "somewhere around fifty"), and not before a noun it counts."""
+    ("I go to nine", "somewhere around fifty"), not a clock time or a span of time ("at 7",
+    "wait about 30"), and not before a noun it counts ("three or four weeks")."""
     before = index - 1
     framed = False
     while before >= 0 and lowered[before] in FILLERS:
         framed = framed or lowered[before] in ESTIMATES
         before -= 1
-    framed = framed or (before >= 0 and lowered[before] in CARRY_FRAMES)
-    if not framed:
+    if before >= 0 and lowered[before] in NOT_DOSE_BEFORE:
         return False
-    if after >= len(tokens):
-        return True
-    following = lowered[after]
-    return following in PUNCTUATION or following in ENDS_CLAUSE
+    if before >= 0 and lowered[before] == "at" and _clock_hour(lowered, index, after):
+        # "at 7" is a time of day; "start at 7" and "compounded at 4.5" are doses.
+        if before == 0 or lowered[before - 1] not in AT_DOSE:
+            return False
+    framed = framed or (before >= 0 and lowered[before] in CARRY_FRAMES)
+    return framed and _ends_bare(tokens, lowered, after)
+
+
+def _clock_hour(lowered: list[str], index: int, after: int) -> bool:
+    """Whether a number could be an hour of the clock: a whole number from 1 to 12."""
+    value = _value(" ".join(lowered[index:after]))
+    return value is not None and value == int(value) and 1 <= value <= 12
+
+
+def _ends_bare(tokens: Sequence[Token], lowered: list[str], after: int) -> bool:
+    """Whether nothing after a bare number says what it counts: the clause ends, or a list
+    goes on to another bare number that ends it ("to nine or ten, and")."""
+    while after < len(tokens):
+        following = lowered[after]
+        if following in LIST_JOINERS | RANGE_WORDS and after + 1 < len(tokens):
+            number = _number(tokens, lowered, after + 1)
+            if number is not None:
+                after = number[1]
+                continue
+        return following in PUNCTUATION or following in ENDS_CLAUSE
+    return True
 
 
 def _with_frequencies(text: str, amounts: list[Amount], ends: list[int]) -> list[Amount]:

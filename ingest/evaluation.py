@@ -5,14 +5,17 @@ A gold file (`NAME.gold.json`, described in tests/gold/README.md) lists, for one
 segments. Claims are compared as keys, so wording never matters, only what was claimed where.
 """
 
+import json
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ingest.grounding import comparable
 from ingest.lexicon import Lexicon
-from ingest.records import Extraction
+from ingest.records import Extraction, MatchedBy
+from ingest.text import normalise
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,3 +225,230 @@ def shortfalls(summed: dict[str, Score]) -> list[str]:
         for (kind, measure), floor in FLOORS.items()
         if getattr(summed[kind], measure) < floor
     ]
+
+
+# Real speech: hand-labelled caption transcripts (tests/gold-real/README.md describes the labels).
+# A dose matches within this share of its value, in this many paragraphs either side.
+REAL_VALUE_TOLERANCE = 0.01
+REAL_PARAGRAPH_REACH = 1
+REAL_FLOORS: dict[tuple[str, str], float] = {
+    ("doses", "f1"): 0.85,
+    ("mentions", "recall"): 0.90,
+    ("mentions", "precision"): 0.95,
+}
+# Label units, as the scorer compares them: dimension and the factor to its canonical unit.
+LABEL_UNITS: dict[str, tuple[str, float]] = {
+    "mg": ("mg", 1.0),
+    "g": ("mg", 1000.0),
+    "mcg": ("mg", 0.001),
+    "IU": ("IU", 1.0),
+    "units": ("IU", 1.0),
+    "mg/kg": ("mg/kg", 1.0),
+    "g/kg": ("mg/kg", 1000.0),
+    "mcg/kg": ("mg/kg", 0.001),
+}
+# A file whose presence marks a label folder as sealed: scored in aggregate, errors never shown.
+SEALED_MARK = "SEALED"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledDose:
+    seconds: int
+    name: str
+    low: float
+    high: float | None
+    unit: str  # canonical: "mg", "IU", "mg/kg"
+
+
+@dataclass(frozen=True, slots=True)
+class RealResult:
+    """One labelled transcript scored: each claim type, and what went wrong, for a reader."""
+
+    document: str
+    doses: Score
+    mentions: Score
+    near_misses: Score  # precision of CONTEXT and FUZZY mentions alone (expected unused)
+    wrong_drug: int  # predicted doses whose amount is labelled, but for another drug
+    crashed: str | None  # the error that stopped extraction, if one did
+    dropped: int  # claims dropped by an error inside extraction
+    missed_doses: tuple[str, ...] = ()
+    false_doses: tuple[str, ...] = ()
+    missed_mentions: tuple[str, ...] = ()
+    false_mentions: tuple[str, ...] = ()
+
+
+def _clock(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _seconds(clock: str) -> int:
+    hours, minutes, seconds = (int(part) for part in clock.split(":"))
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def labelled_doses(labels: dict[str, Any], canonical: Callable[[str], str]) -> list[LabelledDose]:
+    """The label file's doses in canonical units, each (paragraph, drug) amount once."""
+    found: dict[tuple[int, str, float, float | None, str], LabelledDose] = {}
+    for dose in labels["doses"]:
+        unit, factor = LABEL_UNITS[dose["unit"]]
+        low = dose.get("value", dose.get("low"))
+        high = dose.get("high")
+        labelled = LabelledDose(
+            _seconds(dose["at"]),
+            canonical(dose["name"]),
+            round(float(low) * factor, 9),
+            None if high is None else round(float(high) * factor, 9),
+            unit,
+        )
+        found.setdefault(
+            (labelled.seconds, labelled.name, labelled.low, labelled.high, labelled.unit), labelled
+        )
+    return list(found.values())
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= REAL_VALUE_TOLERANCE * max(abs(a), abs(b))
+
+
+def _same_amount(predicted: LabelledDose, gold: LabelledDose) -> bool:
+    if predicted.unit != gold.unit or not _close(predicted.low, gold.low):
+        return False
+    if predicted.high is None or gold.high is None:
+        return predicted.high is None and gold.high is None
+    return _close(predicted.high, gold.high)
+
+
+def match_doses(
+    predicted: list[LabelledDose], gold: list[LabelledDose], reach: int
+) -> tuple[list[tuple[LabelledDose, LabelledDose]], list[LabelledDose], list[LabelledDose]]:
+    """Pairs each predicted dose with at most one gold dose (the nearest paragraph first):
+    (matched pairs, unmatched predictions, unmatched gold)."""
+    left = list(gold)
+    pairs = []
+    unmatched = []
+    for dose in sorted(predicted, key=lambda d: (d.seconds, d.name, d.low)):
+        candidates = [
+            g
+            for g in left
+            if g.name == dose.name
+            and abs(g.seconds - dose.seconds) <= reach
+            and _same_amount(dose, g)
+        ]
+        if not candidates:
+            unmatched.append(dose)
+            continue
+        best = min(candidates, key=lambda g: abs(g.seconds - dose.seconds))
+        left.remove(best)
+        pairs.append((dose, best))
+    return pairs, unmatched, left
+
+
+def score_real(
+    name: str,
+    extraction: Extraction | None,
+    labels: dict[str, Any],
+    names: Lexicon,
+    *,
+    crashed: str | None = None,
+) -> RealResult:
+    """Scores one transcript's extraction against its hand labels (None: extraction crashed)."""
+
+    def canonical(label: str) -> str:
+        resolved = names.resolve(label)
+        return normalise(resolved.name if resolved is not None else label)
+
+    gold = labelled_doses(labels, canonical)
+    wanted = {(_seconds(m["at"]), canonical(m["name"])) for m in labels["mentions"]}
+    if extraction is None:
+        return RealResult(
+            name, Score(0, 0, len(gold)), Score(0, 0, len(wanted)), Score(0, 0, 0), 0, crashed, 0
+        )
+    seconds = [segment.seconds for segment in extraction.document.segments]
+    step = min((b - a for a, b in zip(seconds, seconds[1:], strict=False)), default=1) or 1
+    predicted = list(
+        {
+            (d.segment, d.medication, d.value, d.max_value, d.unit): LabelledDose(
+                seconds[d.segment],
+                normalise(d.medication),
+                d.value,
+                None if d.max_value is None or d.max_value == d.value else d.max_value,
+                d.unit,
+            )
+            for d in extraction.dosages
+        }.values()
+    )
+    pairs, false, missed = match_doses(predicted, gold, REAL_PARAGRAPH_REACH * step)
+    anywhere = match_doses(
+        [LabelledDose(d.seconds, "", d.low, d.high, d.unit) for d in false],
+        [LabelledDose(g.seconds, "", g.low, g.high, g.unit) for g in gold],
+        REAL_PARAGRAPH_REACH * step,
+    )[0]
+    found = {(seconds[m.segment], normalise(m.medication)) for m in extraction.mentions}
+    loose = {
+        (seconds[m.segment], normalise(m.medication))
+        for m in extraction.mentions
+        if m.matched_by in (MatchedBy.CONTEXT, MatchedBy.FUZZY)
+    }
+
+    def said(dose: LabelledDose) -> str:
+        top = f"-{dose.high:g}" if dose.high is not None else ""
+        return f"{_clock(dose.seconds)} {dose.name} {dose.low:g}{top} {dose.unit}"
+
+    return RealResult(
+        name,
+        Score(len(pairs), len(predicted), len(gold)),
+        Score(len(found & wanted), len(found), len(wanted)),
+        Score(len(loose & wanted), len(loose), 0),
+        len(anywhere),
+        crashed,
+        extraction.dropped,
+        tuple(said(d) for d in sorted(missed, key=lambda d: d.seconds)),
+        tuple(said(d) for d in sorted(false, key=lambda d: d.seconds)),
+        tuple(f"{_clock(s)} {n}" for s, n in sorted(wanted - found)),
+        tuple(f"{_clock(s)} {n}" for s, n in sorted(found - wanted)),
+    )
+
+
+def evaluate_real(folder: Path, transcripts: Path, names: Lexicon) -> list[RealResult]:
+    """Extracts and scores every labelled transcript in `folder` (labels `*.json`, transcripts
+    found in `transcripts` by the label's `file`). A crash is scored, never raised."""
+    from ingest.documents import read
+    from ingest.extract import extract
+
+    results = []
+    for path in sorted(folder.glob("*.json")):
+        labels = json.loads(path.read_text(encoding="utf-8"))
+        source = transcripts / labels["file"]
+        try:
+            document = read(source.read_text(encoding="utf-8"), source=source.name)
+            extraction = extract(document, names=names)
+        except Exception as error:  # noqa: BLE001 - a crash is a finding, scored as one
+            results.append(
+                score_real(
+                    path.stem, None, labels, names, crashed=f"{type(error).__name__}: {error}"
+                )
+            )
+            continue
+        results.append(score_real(path.stem, extraction, labels, names))
+    return results
+
+
+def real_totals(results: Iterable[RealResult]) -> dict[str, Score]:
+    summed = {"doses": Score(0, 0, 0), "mentions": Score(0, 0, 0), "near_misses": Score(0, 0, 0)}
+    for result in results:
+        summed["doses"] += result.doses
+        summed["mentions"] += result.mentions
+        summed["near_misses"] += result.near_misses
+    return summed
+
+
+def real_shortfalls(results: list[RealResult]) -> list[str]:
+    """Each real-speech floor the totals fall below, and every crash."""
+    summed = real_totals(results)
+    missed = [
+        f"{kind} {measure} {getattr(summed[kind], measure):.3f} < {floor}"
+        for (kind, measure), floor in REAL_FLOORS.items()
+        if getattr(summed[kind], measure) < floor
+    ]
+    crashes = sum(1 for result in results if result.crashed)
+    return missed + ([f"{crashes} transcripts crashed extraction"] if crashes else [])

@@ -1,6 +1,9 @@
 """Extraction: from a parsed document to its mentions, doses, warnings and grounded quotes."""
 
+import logging
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 
 from ingest import doses, lexicon, medications, warnings
@@ -17,6 +20,8 @@ from ingest.records import (
 )
 from ingest.units import to_canonical
 
+log = logging.getLogger(__name__)
+
 # "anybody on it, I'm checking B12": a pronoun before any name keeps the drug being discussed.
 PRONOUN = re.compile(r"\b(?:it|this drug|this medication|this one|that drug|that one)\b", re.I)
 # "4.5 mg of LDN", "200 mg TCA", "5 g/m2 bolus ifosfamide": a drug right after a dose, with at
@@ -26,17 +31,46 @@ OF_AFTER_DOSE = re.compile(
     r"(?:(?!and\b|or\b|but\b|then\b|with\b|plus\b|to\b)[a-z.]+\s+)?$",
     re.IGNORECASE,
 )
+# "300 milligrams of alpha-GPC": the words after "of" name what the amount is of. When they are
+# no known drug, the amount is of something unknown and is given to no drug at all.
+OF_WHAT = re.compile(
+    r"\s*(?:-\s*)?of\s+(?:(?:the|your|his|her|their|my|our|a|an|that|this|pure|"
+    r"just|about|like|um|uh)\s+)*([a-z][a-z0-9'-]*)",
+    re.IGNORECASE,
+)
+# Words after "of" that point back to the drug under discussion rather than name another.
+REFERS_BACK = {
+    "it", "that", "this", "these", "those", "them", "which", "what", "each", "either", "both",
+    "one", "drug", "drugs", "medication", "medications", "medicine", "supplement",
+    "supplements", "compound", "stuff", "substance", "pill", "pills", "powder", "product",
+    "form", "active", "dose", "per", "daily", "a", "an", "the", "body", "bodyweight", "weight",
+}  # fmt: skip
+# "5 milligrams of caffeine per kilogram": a per-body-weight unit after the drug's name.
+PER_KILOGRAM_AFTER = re.compile(
+    r"^\s*(?:per|a|/)\s*(?:kilogram|kilo|kg)s?\b(?:\s+of\s+body\s*weight)?", re.IGNORECASE
+)
 # A bare number this close to a like amount is the speaker correcting themselves ("13, 13 and a
 # half"), not a second dose.
 CORRECTION_REACH = 40
 CORRECTION_RATIO = 0.2
 # How fast a mention's pull on what follows fades: in characters within a segment, and by a
 # factor per segment before it, up to FOCUS_REACH segments back.
-SALIENCE_REACH = 80
+SALIENCE_REACH = 150
 SEGMENT_DECAY = 0.4
 FOCUS_REACH = 3
-# A carried unit belongs to a stretch of talk: doses within a factor of ten of the drug's own.
+LATENT_PULL = 0.3
+TOPIC_PULL = 2.0
+# "alcohol addiction", "opioid withdrawal": a drug named as part of a condition is not the drug
+# a nearby dose is of.
+CONDITION_AFTER = re.compile(
+    r"\s*(?:use\s+disorder|addiction|dependence|dependency|abuse|withdrawal|overdose|"
+    r"poisoning|toxicity|intoxication|cravings?|allergy|allergies)\b",
+    re.IGNORECASE,
+)
+# A carried unit belongs to a stretch of talk: doses within a factor of ten of the drug's own,
+# said within this many characters of it.
 CARRY_RANGE = 10.0
+CARRY_REACH = 1200
 
 
 class _Talk:
@@ -47,23 +81,24 @@ class _Talk:
     the further back it is: a drug discussed at length outweighs one named once in passing.
     """
 
-    def __init__(self, mentions: list[Mention]) -> None:
-        self.by_segment: dict[int, list[Mention]] = {}
-        for mention in mentions:
-            self.by_segment.setdefault(mention.segment, []).append(mention)
-        names = {mention.medication for mention in mentions}
+    def __init__(self, weighted: Sequence[tuple[Mention, float]]) -> None:
+        self.by_segment: dict[int, list[tuple[Mention, float]]] = {}
+        for mention, weight in weighted:
+            if weight > 0:
+                self.by_segment.setdefault(mention.segment, []).append((mention, weight))
+        names = {mention.medication for mention, weight in weighted if weight >= 1.0}
         self.only = next(iter(names)) if len(names) == 1 else None
 
     def focus(self, segment: int, offset: int, *, reach: int = FOCUS_REACH) -> str | None:
         weights: dict[str, float] = {}
-        for mention in self.by_segment.get(segment, []):
+        for mention, weight in self.by_segment.get(segment, []):
             if mention.end <= offset:
-                pull = 1 / (1 + (offset - mention.end) / SALIENCE_REACH)
+                pull = weight / (1 + (offset - mention.end) / SALIENCE_REACH)
                 weights[mention.medication] = weights.get(mention.medication, 0.0) + pull
         if not weights:
             for back in range(1, reach + 1):
-                for mention in self.by_segment.get(segment - back, []):
-                    pull = SEGMENT_DECAY**back
+                for mention, weight in self.by_segment.get(segment - back, []):
+                    pull = weight * SEGMENT_DECAY**back
                     weights[mention.medication] = weights.get(mention.medication, 0.0) + pull
         if not weights:
             return self.only
@@ -77,32 +112,44 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
     scans = [medications.scan(segment.text, lexicon=names) for segment in document.segments]
     around = "\n".join([document.title, document.description, *(i.text for i in document.summary)])
     # A near miss is believed more readily when the episode names the drug somewhere.
-    context = medications.exact_names(around, lexicon=names).union(*(s.names for s in scans))
+    topic = medications.exact_names(around, lexicon=names)
+    context = topic.union(*(s.names for s in scans))
     targets = medications.Targets(names, context)
     spoken: dict[str, set[str]] = {}
+    latent: list[Mention] = []
     for index, segment in enumerate(document.segments):
-        found = medications.mentions_in(
-            scans[index],
-            lexicon=names,
-            targets=targets,
-            dose_follows=partial(doses.dose_follows, segment.text),
-        )
-        for hit in found:
-            result.mentions.append(
-                Mention(
-                    index,
-                    hit.start,
-                    hit.end,
-                    hit.text,
-                    hit.medication,
-                    hit.confidence,
-                    hit.matched_by,
-                )  # fmt: skip
+        try:
+            found = medications.mentions_in(
+                scans[index],
+                lexicon=names,
+                targets=targets,
+                dose_follows=partial(doses.dose_follows, segment.text),
             )
-            spoken.setdefault(hit.medication, set()).add(hit.text.lower())
-    talk = _Talk(result.mentions)
-    result.dosages = _dosages(document, result.mentions, talk)
-    result.warnings = _warnings(document, result.mentions, talk)
+        except Exception as error:  # noqa: BLE001 - one bad paragraph never loses the episode
+            result.dropped += 1
+            _left_out("mentions", document, index, error)
+            found = list(scans[index].exact)
+        for hit in found:
+            mention = Mention(
+                index, hit.start, hit.end, hit.text, hit.medication, hit.confidence,
+                hit.matched_by,
+            )  # fmt: skip
+            (latent if hit.latent else result.mentions).append(mention)
+    # A latent mention ("testosterone" with no word of taking next to it) still says which
+    # drug an amount beside it is of; a dose given to it makes it a mention.
+    every = sorted(result.mentions + latent, key=lambda m: (m.segment, m.start))
+    talk = _Talk(
+        [(m, _pull(document, m, 1.0, topic)) for m in result.mentions]
+        + [(m, _pull(document, m, LATENT_PULL, topic)) for m in latent]
+    )
+    result.dosages, dropped = _dosages(document, every, talk)
+    dosed = {(dosage.segment, dosage.medication) for dosage in result.dosages}
+    result.mentions += [m for m in latent if (m.segment, m.medication) in dosed]
+    result.mentions.sort(key=lambda m: (m.segment, m.start))
+    for mention in result.mentions:
+        spoken.setdefault(mention.medication, set()).add(mention.text.lower())
+    result.warnings, dropped_warnings = _warnings(document, result.mentions, talk)
+    result.dropped += dropped + dropped_warnings
     result.quotes = _quotes(document)
     result.summary = _summary(document, result.mentions, result.dosages, names)
     used = {mention.medication for mention in result.mentions}
@@ -114,58 +161,122 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
     return result
 
 
-def _dosages(document: Document, mentions: list[Mention], talk: _Talk) -> list[Dosage]:
+def _pull(document: Document, mention: Mention, weight: float, topic: set[str]) -> float:
+    """How strongly a mention makes its drug the one being talked about: a drug the episode's
+    title, description or summary names more, a latent mention ("testosterone levels") less,
+    and a drug named as a condition ("alcohol addiction") not at all."""
+    if CONDITION_AFTER.match(document.segments[mention.segment].text, mention.end):
+        return 0.0
+    return weight * (TOPIC_PULL if mention.medication in topic else 1.0)
+
+
+def _dosages(document: Document, mentions: list[Mention], talk: _Talk) -> tuple[list[Dosage], int]:
+    """Every dose, and how many were dropped by an error while reading them."""
     found: list[Dosage] = []
-    seen: set[tuple[int, str, float, str, float | None, str | None]] = set()
-    said_units: dict[str, str] = {}  # the unit each drug was last dosed in, as said
+    dropped = 0
+    seen: set[tuple[int, str, float, str, float | None]] = set()
+    carried: dict[str, _Said] = {}  # the unit each drug was last dosed in, and where
     history: dict[str, list[float]] = {}
     for index, segment in enumerate(document.segments):
-        text = segment.text
         here = [mention for mention in mentions if mention.segment == index]
-        amounts = doses.find_amounts(text)
-        for position, amount in enumerate(amounts):
-            if amount.unit is not None:
-                name = _dosed(text, amount, here, talk, index)
-                if name is None:
-                    continue
-                if amount.said_unit is not None:
-                    said_units[name] = amount.said_unit
-                value, unit, top = amount.value, amount.unit, amount.max_value
-            else:
-                name = talk.focus(index, amount.start, reach=1)
-                if name is None or _corrected(amounts, position):
-                    continue
-                said = said_units.get(name) or _unit_ahead(text, amounts, position)
-                if said is None:
-                    continue
-                value, unit = to_canonical(amount.value, said)
-                top = to_canonical(amount.max_value, said)[0] if amount.max_value else None
-                earlier = history.get(name, []) + _values_ahead(text, amounts, position)
-                if not earlier or not (
-                    min(earlier) / CARRY_RANGE <= value <= max(earlier) * CARRY_RANGE
-                ):
-                    continue
-            history.setdefault(name, []).append(value)
-            key = (index, name, value, unit, top, amount.frequency)
-            if key in seen:
+        amounts = doses.find_amounts(segment.text)
+        for position in range(len(amounts)):
+            try:
+                dosage = _dosage(document, index, here, amounts, position, talk, carried, history)
+            except Exception as error:  # noqa: BLE001 - one bad claim never loses the episode
+                dropped += 1
+                _left_out("an amount", document, index, error)
                 continue
-            seen.add(key)
-            per_day = value * amount.per_day if amount.per_day is not None else None
-            found.append(
-                Dosage(
-                    index,
-                    amount.start,
-                    amount.end,
-                    amount.text,
-                    name,
-                    value,
-                    unit,
-                    top,
-                    amount.frequency,
-                    per_day,
-                )  # fmt: skip
-            )
-    return found
+            if dosage is None:
+                continue
+            key = (index, dosage.medication, dosage.value, dosage.unit, dosage.max_value)
+            if key not in seen:
+                seen.add(key)
+                found.append(dosage)
+    return found, dropped
+
+
+@dataclass(frozen=True, slots=True)
+class _Said:
+    """Where a drug's dose was last said with its unit: a bare number nearby may carry it."""
+
+    segment: int
+    end: int
+    unit: str
+
+
+def _dosage(
+    document: Document,
+    index: int,
+    here: list[Mention],
+    amounts: list[doses.Amount],
+    position: int,
+    talk: _Talk,
+    carried: dict[str, _Said],
+    history: dict[str, list[float]],
+) -> Dosage | None:
+    """The dose an amount says, given to its drug, or None when it is no dose of a known drug."""
+    text = document.segments[index].text
+    amount = amounts[position]
+    if amount.unit is not None:
+        name = _dosed(text, amount, here, talk, index)
+        if name is None:
+            return None
+        amount = _per_kilogram(text, amount, here)
+        if amount.unit is None:
+            return None
+        if amount.said_unit is not None:
+            carried[name] = _Said(index, amount.end, amount.said_unit)
+        value, unit, top = amount.value, amount.unit, amount.max_value
+    else:
+        name = talk.focus(index, amount.start, reach=1)
+        if name is None or _corrected(amounts, position):
+            return None
+        last = carried.get(name)
+        said = _carried(document, last, index, amount.start) or _unit_ahead(text, amounts, position)
+        if said is None and last is not None:
+            # Far from the drug's last dose, a bare number is a dose only when it repeats one
+            # already said: "it has to be compounded at 4.5".
+            repeated = to_canonical(amount.value, last.unit)[0] in history.get(name, ())
+            said = last.unit if repeated and amount.max_value is None else None
+        if said is None:
+            return None
+        value, unit = to_canonical(amount.value, said)
+        top = to_canonical(amount.max_value, said)[0] if amount.max_value else None
+        earlier = history.get(name, []) + _values_ahead(text, amounts, position)
+        if not earlier or not (min(earlier) / CARRY_RANGE <= value <= max(earlier) * CARRY_RANGE):
+            return None
+    history.setdefault(name, []).append(value)
+    per_day = value * amount.per_day if amount.per_day is not None else None
+    return Dosage(
+        index, amount.start, amount.end, amount.text, name, value, unit, top, amount.frequency,
+        per_day,
+    )  # fmt: skip
+
+
+def _carried(document: Document, said: "_Said | None", index: int, offset: int) -> str | None:
+    """The unit a bare number at `offset` carries from the drug's last dose: only in the same
+    stretch of talk, within CARRY_REACH characters."""
+    if said is None or said.segment not in (index, index - 1):
+        return None
+    distance = offset - said.end
+    if said.segment != index:
+        distance += len(document.segments[said.segment].text)
+    return said.unit if 0 <= distance <= CARRY_REACH else None
+
+
+def _left_out(what: str, document: Document, index: int, error: Exception) -> None:
+    """Logs a claim dropped by an error: the episode is stored without it."""
+    seconds = document.segments[index].seconds
+    clock = f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    log.warning(
+        "left out %s in %r at %s: %s: %s",
+        what,
+        document.title,
+        clock,
+        type(error).__name__,
+        error,
+    )
 
 
 def _sentence_end(text: str, offset: int) -> int:
@@ -194,15 +305,34 @@ def _dosed(
     text: str, amount: doses.Amount, here: list[Mention], talk: _Talk, index: int
 ) -> str | None:
     """The medication a measured amount is a dose of: "4.5 mg of LDN", then the drug being
-    talked about just before it, then one named later in the same sentence."""
-    after = [mention for mention in here if mention.start >= amount.end]
-    if after and OF_AFTER_DOSE.match(text[amount.end : after[0].start]):
+    talked about just before it, then one named later in the same sentence. None when the
+    amount is said to be of something that is no known drug ("300 mg of alpha-GPC")."""
+    # A listed amount ("300, 600 milligrams of alpha-GPC") reads on from the list's end.
+    end = amount.list_end or amount.end
+    after = [mention for mention in here if mention.start >= end]
+    if after and OF_AFTER_DOSE.match(text[end : after[0].start]):
         return after[0].medication
+    if (of := OF_WHAT.match(text, end)) and of[1].lower() not in REFERS_BACK:
+        return None
     if any(mention.end <= amount.start for mention in here):
         return talk.focus(index, amount.start)
     if after and after[0].start < _sentence_end(text, amount.end):
         return after[0].medication
     return talk.focus(index, amount.start)
+
+
+def _per_kilogram(text: str, amount: doses.Amount, here: list[Mention]) -> doses.Amount:
+    """ "5 milligrams of caffeine per kilogram" is 5 mg/kg: the body-weight unit comes after
+    the drug's name."""
+    if amount.unit is None or "/" in amount.unit:
+        return amount
+    after = [mention for mention in here if mention.start >= amount.end]
+    if not after or not OF_AFTER_DOSE.match(text[amount.end : after[0].start]):
+        return amount
+    if not PER_KILOGRAM_AFTER.match(text, after[0].end):
+        return amount
+    said = f"{amount.said_unit}/kg" if amount.said_unit else None
+    return replace(amount, unit=f"{amount.unit}/kg", said_unit=said)
 
 
 def _corrected(amounts: list[doses.Amount], position: int) -> bool:
@@ -214,11 +344,21 @@ def _corrected(amounts: list[doses.Amount], position: int) -> bool:
     return close and alike
 
 
-def _warnings(document: Document, mentions: list[Mention], talk: _Talk) -> list[Warning]:
+def _warnings(
+    document: Document, mentions: list[Mention], talk: _Talk
+) -> tuple[list[Warning], int]:
+    """Every warning, and how many paragraphs' warnings an error dropped."""
     found: list[Warning] = []
+    dropped = 0
     for index, segment in enumerate(document.segments):
         here = [mention for mention in mentions if mention.segment == index]
-        for caution in warnings.find_warnings(segment.text):
+        try:
+            cautions = warnings.find_warnings(segment.text)
+        except Exception as error:  # noqa: BLE001 - one bad paragraph never loses the episode
+            dropped += 1
+            _left_out("warnings", document, index, error)
+            continue
+        for caution in cautions:
             inside = [m for m in here if caution.start <= m.start < caution.end]
             name = inside[0].medication if inside else None
             pronoun = PRONOUN.search(segment.text, caution.start, caution.end)
@@ -226,7 +366,7 @@ def _warnings(document: Document, mentions: list[Mention], talk: _Talk) -> list[
                 name = talk.focus(index, caution.start) or name
             if name is not None:
                 found.append(Warning(index, caution.text, name, caution.kind))
-    return found
+    return found, dropped
 
 
 def _quotes(document: Document) -> list[Quote]:

@@ -73,9 +73,14 @@ class Lexicon:
         names: Mapping[str, str],
         aliases: Mapping[str, Iterable[str]],
         ignored: Iterable[str] = (),
+        *,
+        guarded: Iterable[str] = (),
     ) -> None:
         self.names = dict(names)
         self.ignored = frozenset(squash(name) for name in ignored)
+        # Names of the body's own chemistry ("testosterone levels") and names that are
+        # everyday words ("molly"): mentions only where the words around say it is taken.
+        self.guarded = frozenset(normalise(key) for key in guarded)
         self.aliases = {name: tuple(sorted(set(found))) for name, found in aliases.items()}
         # Every proper prefix of a many-word name, so a phrase is extended word by word only
         # while some name could still begin with it.
@@ -101,11 +106,18 @@ class Lexicon:
         return self.resolve_key(normalise(phrase))
 
     def resolve_key(self, key: str) -> Resolved | None:
-        """As resolve(), for a phrase already normalised."""
+        """As resolve(), for a phrase already normalised; a plural ("melatonins", "Adderalls")
+        is its name."""
         name = self.names.get(key)
+        if name is None and len(key) > SHORTEST_FUZZY and key.endswith("s"):
+            name = self.names.get(key[:-1])
         if name is None:
             return None
         return Resolved(name=name, exact=key == normalise(name))
+
+    def needs_support(self, key: str) -> bool:
+        """Whether a mention said as `key` counts only where something is said to be taken."""
+        return key in self.guarded
 
     def closest(self, word: str) -> tuple[str, float] | None:
         """The medication a rare word most likely misspells, with a 0-100 score, or None.
@@ -158,11 +170,21 @@ def _is_medication(data: Mapping[str, Any]) -> bool:
 def build(
     vocabulary: Mapping[str, list[str]],
     canonical_data: Mapping[str, Mapping[str, Any]],
-    curated: Mapping[str, Mapping[str, list[str]]],
+    curated: Mapping[str, Mapping[str, Any]],
     ignored: Iterable[str] = (),
+    *,
+    ambiguous: Iterable[str] = (),
+    endogenous: Iterable[str] = (),
 ) -> Lexicon:
-    """A lexicon from the vocabulary's variant -> canonical map, filtered, plus curated names."""
+    """A lexicon from the vocabulary's variant -> canonical map, filtered, plus curated names.
+
+    A curated entry may say `endogenous = true` with `class = "hormone"` (the body makes it),
+    `needs_context = true` (its name is an everyday word), or list everyday-word aliases in a
+    `context` sub-table ("molly"): those mentions need words of taking around them.
+    Ambiguous abbreviations never resolve on their own.
+    """
     names: dict[str, str] = {}
+    guarded = {normalise(word) for word in endogenous}
     aliases: dict[str, set[str]] = defaultdict(set)
     skip = {normalise(name) for name in ignored}
     for variant, canonicals in vocabulary.items():
@@ -177,27 +199,61 @@ def build(
         names.setdefault(key, canonical)
         aliases[canonical].add(variant)
     for name, entry in curated.items():
-        for alias in [name, *entry.get("aliases", ())]:
+        # A hormone the body makes is named mostly as its own ("testosterone levels"); a
+        # supplement it also makes (creatine, glycine) is named mostly as the supplement.
+        body_made = entry.get("endogenous") and entry.get("class") == "hormone"
+        everyday = entry.get("context", {}).get("aliases", ())
+        for alias in [name, *entry.get("aliases", ()), *everyday]:
             key = normalise(alias)
             previous = names.get(key)
             if previous is not None and previous != name:
                 aliases[previous].discard(alias)
             names[key] = name
             aliases[name].add(alias.lower())
-    return Lexicon(names, aliases, ignored)
+            if body_made or entry.get("needs_context") or alias in everyday:
+                guarded.add(key)
+    # A vocabulary drug whose own name the curated file lists as an alias is that entry:
+    # "Nicorette" is "nicotine gum" in the vocabulary, and nicotine gum is nicotine.
+    for key, name in names.items():
+        merged = names.get(normalise(name), name)
+        if merged != name:
+            names[key] = merged
+            aliases[merged].update(aliases.pop(name, ()))
+    for abbreviation in ambiguous:
+        names.pop(normalise(abbreviation), None)
+    return Lexicon(names, aliases, ignored, guarded=guarded)
 
 
 def _data(name: str) -> dict[str, Any]:
     return tomllib.loads(resources.files("ingest").joinpath("data", name).read_text("utf-8"))
 
 
-def curated_names() -> dict[str, dict[str, list[str]]]:
-    return _data("lexicon.toml")
+def curated_names() -> dict[str, dict[str, Any]]:
+    """The curated names: medications (lexicon.toml), then the substances podcasts talk about
+    (substances.toml: supplements, botanicals, peptides, hormones, psychedelics), and the
+    body's own chemistry that is a mention only when taken (endogenous.toml)."""
+    curated = dict(_data("lexicon.toml"))
+    for name, entry in _data("substances.toml").items():
+        if name == "ambiguous":
+            continue
+        known = curated.get(name, {})
+        aliases = [*known.get("aliases", ()), *entry.get("aliases", ())]
+        curated[name] = {**known, **entry, "aliases": aliases}
+    return curated
+
+
+def endogenous_words() -> list[str]:
+    """Names of the body's own chemistry that a mention needs words of taking around."""
+    return list(_data("endogenous.toml")["words"])
+
+
+def ambiguous_names() -> list[str]:
+    return list(_data("substances.toml").get("ambiguous", {}).get("names", ()))
 
 
 def ignored_names() -> list[str]:
     data = _data("not_medications.toml")
-    return list(data["names"]) + list(data["classes"])
+    return list(data["names"]) + list(data["classes"]) + list(data["foods"])
 
 
 @cache
@@ -210,6 +266,8 @@ def load() -> Lexicon:
         drugs_finder.drug_canonical_to_data,
         curated_names(),
         ignored_names(),
+        ambiguous=ambiguous_names(),
+        endogenous=endogenous_words(),
     )
     # The vocabulary is millions of objects that never change: without this, every full
     # garbage collection walks them all, a pause of a few hundred milliseconds.

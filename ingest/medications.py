@@ -1,7 +1,8 @@
 """Finds medication mentions in transcript text: exact names and aliases, then near misses."""
 
+import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
@@ -29,6 +30,11 @@ FUNCTION_WORD_ZIPF = 5.5
 MAX_PIECES = 4
 # A joined reading of ordinary words must sound exactly like the name, or be spelt this alike.
 JOINED_SPELLING_SCORE = 88.0
+SHORTEST_JOINED = 9
+# A misspelling of a drug the episode names, this close, needs no other evidence.
+SURE_SCORE = 90.0
+# ... and a misspelling of a drug the episode names exactly, this close.
+SURE_CONTEXT_SCORE = 85.0
 
 
 # A drug name that modifies one of these nouns names a test or a structure of the body, not a
@@ -40,6 +46,41 @@ NOT_TAKEN_BEFORE = {
 }  # fmt: skip
 
 
+# Words that say a substance is taken, given or sold as something to take: a name the body
+# also makes ("testosterone") or a near miss counts only with one of these next to it.
+TAKEN_BEFORE = re.compile(
+    r"\b(?:take|takes|taking|took|taken|prescrib\w*|"
+    r"(?:be|is|was|were|been|being|are|'s|'re|get|got|go|went|put|stay|stayed|come|came|"
+    r"already|still|guys?|people|patients?|women|men|somebody|someone)\s+on|inject\w*|giv(?:e|es|en|ing)|gave|"
+    r"start|starts|started|starting|stop|stops|stopped|stopping|us(?:e|es|ed|ing)|"
+    r"supplement\w*(?:\s+with)?|dos(?:e|es|ed|ing)|administer\w*|exogenous|synthetic|oral|"
+    r"orally|topical|transdermal|injectable|add|adding|added|extra|buy|bought|tr(?:y|ies|ied|ying)|"
+    r"stack\w*|ingest\w*|consum\w*|microdos\w*|prescription|alongside|combined\s+with)"
+    r"\s+(?:[a-z'-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+TAKEN_AFTER = re.compile(
+    r"\s*(?:[a-z'-]+\s+)?(?:therap\w*|replacement|injection\w*|shots?|creams?|gels?|"
+    r"patch\w*|pills?|tablets?|capsules?|supplement\w*|dos(?:e|es|ing|age)|cypionate|"
+    r"enanthate|pellets?|sprays?|users?|prescri\w*|trt|hrt|milligrams?|micrograms?|mg|mcg|"
+    r"iu|units|protocol|regimen|cycle)\b",
+    re.IGNORECASE,
+)
+TAKEN_BEFORE_REACH = 40  # characters before a name that TAKEN_BEFORE reads
+# A near miss needs less: words of taking anywhere around it.
+TAKING_NEARBY = re.compile(
+    r"\b(?:take|takes|taking|took|taken|supplement\w*|dos(?:e|es|ed|ing|age)|"
+    r"milligrams?|micrograms?|grams?|mg|mcg|iu|units|inject\w*|shots?|prescri\w*|"
+    r"therap\w*|pills?|capsules?|tablets?|drugs?|medications?|stack\w*|ingest\w*)\b",
+    re.IGNORECASE,
+)
+NEARBY_BEFORE = 45
+NEARBY_AFTER = 30
+# Endings that make a word a form of another ("jitteriness" of "jitter"): a near miss that is
+# a form of an ordinary English word is that word, not a misheard drug.
+WORD_ENDINGS = ("iness", "ness", "ings", "ing", "ed", "ly", "ies", "es", "s", "er", "ers")
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     start: int  # character offsets
@@ -48,6 +89,9 @@ class Found:
     medication: str
     confidence: float
     matched_by: MatchedBy
+    # A name the body makes, or an everyday word, with no word of taking next to it: a mention
+    # only if a dose is given to it ("testosterone levels" is not; "200 mg of it" makes it one).
+    latent: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,14 +159,56 @@ def mentions_in(
     ]
     # Best score first; of equal scores, the reading that explains more of the words.
     candidates.sort(key=lambda candidate: (-candidate[0], candidate[3] - candidate[4]))
+    named = scanned.names
     for score, name, matched_by, first, last in candidates:
         if covered.intersection(range(first, last)):
             continue
-        covered.update(range(first, last))
         start, end = tokens[first].start, tokens[last - 1].end
+        # A near miss needs evidence that a drug is meant here: its dose right after, words
+        # of taking around it, the same drug named exactly in the same paragraph, or a
+        # misspelling so close to a drug the episode names that it can be nothing else.
+        if not (
+            name in named
+            or dose_follows(end)
+            or taken(text, start, end)
+            or TAKING_NEARBY.search(text, max(0, start - NEARBY_BEFORE), end + NEARBY_AFTER)
+            or (last - first == 1 and _spelt_like(keys[first], name, lexicon))
+            or (matched_by is MatchedBy.CONTEXT and score >= SURE_CONTEXT_SCORE)
+        ):
+            continue
+        covered.update(range(first, last))
         confidence = round(min(score / 100, 0.95), 3)
         found.append(Found(start, end, text[start:end], name, confidence, matched_by))
+    found = [
+        replace(hit, latent=True)
+        if lexicon.needs_support(normalise(hit.text)) and not taken(text, hit.start, hit.end)
+        else hit
+        for hit in found
+    ]
     return sorted(found, key=lambda hit: hit.start)
+
+
+def _spelt_like(word: str, name: str, lexicon: Lexicon) -> bool:
+    """Whether a word is spelt within a letter or two of one of the drug's names."""
+    word = word.replace(" ", "")
+    return any(fuzz.ratio(word, spelling) >= SURE_SCORE for spelling in lexicon.spellings(name))
+
+
+def taken(text: str, start: int, end: int) -> bool:
+    """Whether the words next to text[start:end] say it is taken: "she takes testosterone", "a
+    testosterone patch", "on testosterone", and not "testosterone levels fall with age"."""
+    before = text[max(0, start - TAKEN_BEFORE_REACH) : start]
+    return TAKEN_BEFORE.search(before) is not None or TAKEN_AFTER.match(text, end) is not None
+
+
+def form_of_word(word: str) -> bool:
+    """Whether a word is an ordinary English word with an ending ("jitteriness")."""
+    for ending in WORD_ENDINGS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 3:
+            if is_ordinary_word(stem) or (ending.startswith("i") and is_ordinary_word(stem + "y")):
+                return True
+    return False
 
 
 class Targets:
@@ -184,11 +270,17 @@ class Targets:
         spelt nearly the same ("met forming")."""
         if word[:1] not in self.initials:
             return None
-        if sound(word) not in self.by_sound and not process.extractOne(
-            word, self.words, scorer=fuzz.ratio, score_cutoff=JOINED_SPELLING_SCORE
-        ):
+        best = self.best(word, clipped=False)
+        if best is None:
             return None
-        return self.best(word, clipped=False)
+        key = sound(word)
+        for spelling, name in self.spellings.items():
+            if name != best[1]:
+                continue
+            alike = fuzz.ratio(word, spelling)
+            if alike >= JOINED_SPELLING_SCORE or (sound(spelling) == key and alike >= 65):
+                return best
+        return None
 
 
 def _keys(tokens: Sequence[Token]) -> list[str]:
@@ -272,7 +364,10 @@ def _near_misses(
     word = keys[index].replace(" ", "")
     if word in lexicon.ignored:
         return readings
-    rare = not is_ordinary_word(word)
+    parts = keys[index].split(" ")
+    rare = not is_ordinary_word(word) and not form_of_word(word)
+    if len(parts) > 1 and all(is_ordinary_word(part) for part in parts if part):
+        rare = False  # "day-to-day", "salty-sweet": ordinary words joined by hyphens
     if len(word) >= 4 and rare:
         best = targets.best(word)
         if best is None:
@@ -293,7 +388,11 @@ def _near_misses(
         # after a piece that is no word at all.
         if keys[last].replace(" ", "") in lexicon.ignored and is_ordinary_word(word):
             break
-        # Pieces that are each ordinary words count only when they sound exactly like the name.
+        # Pieces that are each ordinary words join into a name only when they sound exactly
+        # like it and are long enough for that to tell ("fin a steer ride"): "goal is" is not
+        # calcium, "data on" is not iodine.
+        if not rare and len(joined) < SHORTEST_JOINED:
+            continue
         best = targets.best(joined, clipped=False) if rare else targets.sounding(joined)
         if best is not None and not is_ordinary_word(joined, zipf=1.0):
             readings.append((*best, index, last + 1))

@@ -127,3 +127,4 @@ class Extraction:
     warnings: list[Warning] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     summary: list[SummaryPoint] = field(default_factory=list)
+    dropped: int = 0  # claims left out because an error occurred while extracting them

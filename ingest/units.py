@@ -45,9 +45,11 @@ def dimension_of(unit: str) -> str | None:
 
 
 def to_canonical(value: float, unit: str) -> tuple[float, str]:
-    """The amount in its dimension's canonical unit: (1000, "mcg") -> (1.0, "mg")."""
-    factor, canonical = _conversion(unit)
-    return round(value * factor, 9), canonical
+    """The amount in its dimension's canonical unit: (1000, "mcg") -> (1.0, "mg"), and a dose
+    by body weight or surface in the same way: (0.3, "g/kg") -> (300.0, "mg/kg")."""
+    amount, per, body = unit.partition("/")
+    factor, canonical = _conversion(amount)
+    return round(value * factor, 9), f"{canonical}{per}{body}"
 
 
 @cache

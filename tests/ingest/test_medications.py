@@ -36,15 +36,27 @@ def test_body_chemistry_conditions_and_words_are_not_medications(names: Lexicon,
         ("a drug called lowdosese nalrexone", "nalrexone"),
         ("So you give lotto nrexone, it blocks that", "nrexone"),
         ("he has tried everything, let's try lowd dose nrax on", "nrax"),
-        ("Nraxone keeps them free of alcohol", "Nraxone"),
+        ("Patients who take Nraxone stay free of alcohol", "Nraxone"),
     ],
 )
 def test_misspellings_of_a_drug_named_elsewhere(names: Lexicon, text: str, said: str) -> None:
-    found = find_mentions(text, lexicon=names, context={"naltrexone"})
+    found = [
+        m
+        for m in find_mentions(text, lexicon=names, context={"naltrexone"})
+        if m.matched_by is not MatchedBy.EXACT  # "alcohol" is named exactly
+    ]
     assert [(m.text, m.medication, m.matched_by) for m in found] == [
         (said, "naltrexone", MatchedBy.CONTEXT)
     ]
     assert 0 < found[0].confidence < 1
+
+
+def test_a_loose_misspelling_needs_evidence_that_a_drug_is_meant(names: Lexicon) -> None:
+    # "Nraxone" is a loose reading of naltrexone: believed beside words of taking or a dose,
+    # never on its own, where most such readings of real speech are ordinary words.
+    assert find_mentions("Nraxone keeps them free", lexicon=names, context={"naltrexone"}) == []
+    found = find_mentions("they take Nraxone", lexicon=names, context={"naltrexone"})
+    assert [m.medication for m in found] == ["naltrexone"]
 
 
 def test_a_close_misspelling_needs_no_context(names: Lexicon) -> None:
