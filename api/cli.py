@@ -110,7 +110,7 @@ def ingest(
                     result = ingest_text(sessions=sessions, text=text, source=source, meta=meta)
                 else:
                     result = ingest_file(sessions=sessions, path=path, meta=meta)
-            except (ParseError, OSError, UnicodeDecodeError) as error:
+            except Exception as error:  # noqa: BLE001 - one file's failure never stops the rest
                 failed += 1
                 message = _failure(source, error)
                 if as_json:
@@ -170,7 +170,13 @@ def _failure(source: str, error: Exception) -> str:
         return f"{source}: {error.strerror or error}"
     if isinstance(error, UnicodeDecodeError):
         return f"{source}: not UTF-8 text; save it as UTF-8"
-    return str(error)
+    if isinstance(error, ParseError):
+        return str(error)
+    # Not the document's fault: say what broke, and that nothing of this file was stored.
+    return (
+        f"{source}: nothing stored, an internal error stopped it "
+        f"({type(error).__name__}: {error}); please report it"
+    )
 
 
 @app.command()

@@ -47,7 +47,7 @@ REFERS_BACK = {
 }  # fmt: skip
 # "5 milligrams of caffeine per kilogram": a per-body-weight unit after the drug's name.
 PER_KILOGRAM_AFTER = re.compile(
-    r"^\s*(?:per|a|/)\s*(?:kilogram|kilo|kg)s?\b(?:\s+of\s+body\s*weight)?", re.IGNORECASE
+    r"\s*(?:per|a|/)\s*(?:kilogram|kilo|kg)s?\b(?:\s+of\s+body\s*weight)?", re.IGNORECASE
 )
 # A bare number this close to a like amount is the speaker correcting themselves ("13, 13 and a
 # half"), not a second dose.
@@ -148,12 +148,14 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
     result.mentions.sort(key=lambda m: (m.segment, m.start))
     for mention in result.mentions:
         spoken.setdefault(mention.medication, set()).add(mention.text.lower())
-    result.warnings, dropped_warnings = _warnings(document, result.mentions, talk)
+    # A warning goes to a drug said to be taken: "testosterone levels" draws none.
+    said = _Talk([(m, _pull(document, m, 1.0, topic)) for m in result.mentions])
+    result.warnings, dropped_warnings = _warnings(document, result.mentions, said)
     result.dropped += dropped + dropped_warnings
     result.quotes = _quotes(document)
     result.summary = _summary(document, result.mentions, result.dosages, names)
     used = {mention.medication for mention in result.mentions}
-    used |= {dosage.medication for dosage in result.dosages}
+    used |= {claim.medication for claim in result.dosages + result.warnings}
     for name in sorted(used):
         aliases = names.aliases.get(name, ())
         heard = spoken.get(name, set()) - {alias.lower() for alias in aliases} - {name.lower()}

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, func, select
 
 from db import models
@@ -64,3 +65,34 @@ def test_a_folder_with_labels_and_sidecars_ingests_only_documents(tmp_path: Path
     assert result.returncode == 0, result.stderr
     # Every .md beside its .gold.json, and nothing from the labels themselves.
     assert result.stdout.count("\n") == len([g for g in gold_documents() if g.path.exists()])
+
+
+def test_an_internal_error_in_one_file_never_stops_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    import db.ingestion
+    from api.cli import app
+    from ingest.lexicon import Lexicon
+    from ingest.records import Document, Extraction
+
+    real = db.ingestion.extract
+
+    def extract(document: Document, *, names: Lexicon | None = None) -> Extraction:
+        if document.title.startswith("Broken"):
+            raise RuntimeError("a bug in extraction")
+        return real(document, names=names)
+
+    monkeypatch.setattr(db.ingestion, "extract", extract)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'claimdex.db'}")
+    broken = tmp_path / "a-broken.md"
+    broken.write_text(SEED.read_text().replace("# ", "# Broken ", 1))
+    seed = tmp_path / SEED.name
+    seed.write_text(SEED.read_text())
+    result = CliRunner().invoke(app, ["ingest", str(broken), str(seed)])
+    assert result.exit_code == 1
+    assert "a-broken.md: nothing stored" in result.output
+    assert "RuntimeError: a bug in extraction" in result.output
+    assert "added" in result.output and SEED.name in result.output
+    assert rows(tmp_path / "claimdex.db")["episodes"] == 1

@@ -68,3 +68,42 @@ def test_after_a_week_is_not_a_frequency() -> None:
     assert measured("25 milligrams, and if that's not doing it after a week") == [
         (25.0, None, "mg", None)
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A list sharing one unit is one dose per value.
+        (
+            "100, 200, 300 or 400 milligrams",
+            [(100.0, None), (200.0, None), (300.0, None), (400.0, None)],
+        ),
+        ("two or three grams", [(2000.0, None), (3000.0, None)]),
+        # Ranges: a capital "To", "two" written for "to", a unit on both ends, "between".
+        ("anywhere from 100 To 200 milligrams", [(100.0, 200.0)]),
+        ("one two three milligrams", [(1.0, 3.0)]),
+        ("100 milligrams to 200 milligrams", [(100.0, 200.0)]),
+        ("between 100 and 200 milligrams", [(100.0, 200.0)]),
+        ("twenty two milligrams", [(22.0, None)]),
+        # Fractions of a unit.
+        ("a tenth of a milligram", [(0.1, None)]),
+        # Zero is never a dose.
+        ("the right dose for you is zero milligrams", []),
+    ],
+)
+def test_lists_ranges_fractions_and_zero(
+    text: str, expected: list[tuple[float, float | None]]
+) -> None:
+    assert [(value, top) for value, top, _, _ in measured(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "take it at 7 and then again at 3",  # clock times
+        "wait about 30 and then take it",  # a span of time
+        "I take three or four weeks off",  # a count of something named after
+    ],
+)
+def test_times_spans_and_counts_never_carry_a_unit(text: str) -> None:
+    assert not [amount for amount in find_amounts(text) if amount.carriable]

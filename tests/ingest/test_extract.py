@@ -8,7 +8,7 @@ import pytest
 from ingest.extract import extract
 from ingest.lexicon import Lexicon
 from ingest.parse import parse_document
-from ingest.records import Extraction
+from ingest.records import Document, Extraction, Segment
 from tests.conftest import SEED, Gold, gold_documents, gold_path
 
 DOCUMENTS = gold_documents()
@@ -124,3 +124,36 @@ def test_seed_acceptance(names: Lexicon) -> None:
     assert any(s == 350 and "infection" in text for s, text in warnings)
     assert any(s == 275 and "vivid dreams" in text for s, text in warnings)
     assert any(s == 350 and "morning" in text for s, text in warnings)
+
+
+def one_paragraph(text: str, names: Lexicon) -> Extraction:
+    segment = Segment(0, text, 1)
+    return extract(Document("t", None, None, None, None, "", (), (segment,)), names=names)
+
+
+def dosed(text: str, names: Lexicon) -> list[tuple[str, float, float | None, str]]:
+    return [
+        (d.medication, d.value, d.max_value, d.unit) for d in one_paragraph(text, names).dosages
+    ]
+
+
+def test_a_per_kilogram_dose_then_a_bare_number_is_no_error(names: Lexicon) -> None:
+    text = (
+        "Caffeine at 5 milligrams per kilogram works. Then take it and wait 30, or take "
+        "it at 7 in the morning."
+    )
+    extraction = one_paragraph(text, names)
+    assert extraction.dropped == 0
+    assert [(d.value, d.unit) for d in extraction.dosages] == [(5.0, "mg/kg")]
+
+
+def test_per_kilogram_after_the_drug_name(names: Lexicon) -> None:
+    said = "They gave 5 milligrams of caffeine per kilogram of body weight."
+    assert dosed(said, names) == [("caffeine", 5.0, None, "mg/kg")]
+
+
+def test_an_amount_of_an_unknown_substance_goes_to_no_drug(names: Lexicon) -> None:
+    said = "I take caffeine in the morning, and 300 milligrams of zorbulax at night."
+    assert dosed(said, names) == []
+    food = "With caffeine, eat 30 grams of protein."
+    assert dosed(food, names) == []

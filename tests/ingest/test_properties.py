@@ -5,7 +5,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.doses import find_amounts
+from ingest.extract import extract
+from ingest.lexicon import Lexicon
 from ingest.parse import ParseError, parse_document
+from ingest.records import Document, Segment
 from ingest.timestamps import TimestampError, format_timestamp, parse_timestamp
 
 NUMBER_WORDS = ["one", "two", "four", "and", "a", "half", "hundred", "point", "five", "tenths"]
@@ -26,7 +29,7 @@ def test_timestamps_read_or_refuse(text: str) -> None:
     assert seconds >= 0
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     st.lists(
         st.one_of(
@@ -62,3 +65,44 @@ def test_any_text_parses_or_is_refused_with_its_name(text: str) -> None:
         a.seconds <= b.seconds
         for a, b in zip(document.segments, document.segments[1:], strict=False)
     )
+
+
+# Words that steer extraction: drug names (one that carries a per-kilogram dose), units, body
+# weight, clock and time words, lists and ranges.
+SPEECH = [
+    "caffeine", "melatonin", "testosterone", "LDN", "alpha-GPC", "of", "it", "take", "at",
+    "per", "kilogram", "kilo", "body", "weight", "milligrams", "mg", "micrograms", "grams", "IU",
+    "units", "mL", "to", "To", "two", "or", ",", ".", "minutes", "a.m.", "zero", "a", "tenth",
+    "half", "and", "between", "every", "day", "$", "%", "then", "go", "up",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(
+                st.sampled_from(SPEECH + NUMBER_WORDS),
+                st.integers(min_value=0, max_value=100_000).map(str),
+                st.floats(min_value=0, max_value=1000, allow_nan=False).map(lambda f: f"{f:g}"),
+                st.text(max_size=8),
+            ),
+            max_size=40,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_extraction_never_raises_nor_drops_a_claim(
+    names: Lexicon, paragraphs: list[list[str]]
+) -> None:
+    segments = tuple(
+        Segment(80 * index, " ".join(words), index + 1) for index, words in enumerate(paragraphs)
+    )
+    document = Document("Any talk", None, None, None, None, "", (), segments)
+    extraction = extract(document, names=names)
+    # The guard that keeps one bad claim from losing an episode must never be needed.
+    assert extraction.dropped == 0
+    for dosage in extraction.dosages:
+        assert dosage.value > 0
+        assert dosage.unit.split("/")[0] in {"mg", "mL", "IU"}
