@@ -27,6 +27,13 @@ FRACTION_WORDS = {
 }  # fmt: skip
 # Words allowed inside a number ("four and a half", "one point five") when a number follows.
 JOINERS = {"and", "a", "an", "point", "-"}
+THOUSANDS = re.compile(r"\d{3}")
+# Between two amounts with units, these make one range: "200 milligrams all the way up to
+# 2,000 milligrams", "1,000 milligrams and up to 4,000".
+RANGE_BETWEEN = re.compile(
+    r"(?:to|-+|–|through|(?:(?:and|or|-+)\s+)?(?:all\s+the\s+way\s+)?up\s+to)"
+)
+SHORT_WHOLE = re.compile(r"\d{1,3}")
 # A number right after these starts a word count: "a" leads "a hundred", "a half".
 LEADS = {"a", "an"}
 
@@ -248,7 +255,8 @@ def _unique(amounts: list[Amount]) -> list[Amount]:
 
 
 def _ranges(text: str, amounts: list[Amount]) -> list[Amount]:
-    """ "100 milligrams to 200 milligrams" is one range, not two doses."""
+    """ "100 milligrams to 200 milligrams" and "200 milligrams all the way up to 2,000
+    milligrams" are one range each, not two doses."""
     merged: list[Amount] = []
     for amount in amounts:
         previous = merged[-1] if merged else None
@@ -259,7 +267,7 @@ def _ranges(text: str, amounts: list[Amount]) -> list[Amount]:
             and previous.max_value is None
             and amount.max_value is None
             and previous.value < amount.value
-            and text[previous.end : amount.start].strip().lower() in RANGE_WORDS
+            and RANGE_BETWEEN.fullmatch(text[previous.end : amount.start].strip().lower())
         ):
             merged[-1] = replace(
                 previous,
@@ -287,14 +295,26 @@ def _number(tokens: Sequence[Token], lowered: list[str], index: int) -> tuple[fl
     if token.is_number:
         if index > 0 and lowered[index - 1] in {"$", "£", "€", "#"}:
             return None
-        # A minus sign, not the dash of a range ("125-500 mg"): no dose is negative.
+        # A minus sign, not the dash of a range ("125-500 mg") or of a pause ("range-- 300"):
+        # no dose is negative.
         if (
             index > 0
             and lowered[index - 1] == "-"
+            and tokens[index - 1].end == token.start
             and not (index > 1 and tokens[index - 2].is_number)
         ):
             return None
         end = index + 1
+        # "2 000": captions group thousands with a space.
+        while (
+            end < len(tokens)
+            and THOUSANDS.fullmatch(tokens[end].text)
+            and tokens[end].start == tokens[end - 1].end + 1
+            and SHORT_WHOLE.fullmatch(token.text)
+        ):
+            end += 1
+        if end > index + 1:
+            return float("".join(t.text for t in tokens[index:end])), end
     elif word in NUMBER_WORDS or word in FRACTION_WORDS or word in LEADS:
         end = index + 1
     elif word == "point" and index + 1 < len(tokens) and lowered[index + 1] in NUMBER_WORDS:
@@ -308,7 +328,10 @@ def _number(tokens: Sequence[Token], lowered: list[str], index: int) -> tuple[fl
         if following in NUMBER_WORDS or following in FRACTION_WORDS:
             end += 1
         elif following in JOINERS and end + 1 < len(tokens) and (
-            lowered[end + 1] in NUMBER_WORDS or lowered[end + 1] in FRACTION_WORDS
+            # "a hundred and five", but not "between one and two"
+            (lowered[end + 1] in NUMBER_WORDS
+             and (following != "and" or lowered[end - 1] in {"hundred", "thousand"}))
+            or lowered[end + 1] in FRACTION_WORDS
             or (lowered[end + 1] in LEADS and end + 2 < len(tokens)
                 and lowered[end + 2] in FRACTION_WORDS)
             or (following == "point" and tokens[end + 1].is_number)

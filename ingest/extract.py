@@ -12,6 +12,7 @@ from ingest.records import (
     Document,
     Dosage,
     Extraction,
+    MatchedBy,
     Medication,
     Mention,
     Quote,
@@ -45,6 +46,25 @@ REFERS_BACK = {
     "supplements", "compound", "stuff", "substance", "pill", "pills", "powder", "product",
     "form", "active", "dose", "per", "daily", "a", "an", "the", "body", "bodyweight", "weight",
 }  # fmt: skip
+# Foods and nutrients: an amount said of these ("30 grams of protein", "60 grams of carbs an
+# hour") is food, and they count as the thing being talked about, so that no drug takes it.
+FOOD = re.compile(
+    r"\b(?:proteins?|carbs?|carbohydrates?|fib(?:er|re)s?|fats?|sugars?|calories|water|fluids?|"
+    r"foods?|meals?|steak|rice|broccoli|beans|meat|eggs?|milk|juice|sodas?|starch)\b",
+    re.IGNORECASE,
+)
+NOT_A_DRUG = ""  # the "medication" of a food word, which no dose is given to
+# "if you lost three grams of sodium", "you sweat out 1250 milligrams": losses are not doses.
+LOST_BEFORE = re.compile(
+    r"\b(?:lose|loses|losing|lost|sweat|sweats|sweating|sweated|excret\w*|deplet\w*)\b"
+    r"(?:\s+[\w']+){0,3}\s*$",
+    re.IGNORECASE,
+)
+LOST_REACH = 40
+MEASURED_AFTER = re.compile(
+    r"\s*(?:excretion|loss|levels?|concentrations?|in\s+(?:the|your)\s+(?:blood|urine|sweat))\b",
+    re.IGNORECASE,
+)
 # "5 milligrams of caffeine per kilogram": a per-body-weight unit after the drug's name.
 PER_KILOGRAM_AFTER = re.compile(
     r"\s*(?:per|a|/)\s*(?:kilogram|kilo|kg)s?\b(?:\s+of\s+body\s*weight)?", re.IGNORECASE
@@ -86,7 +106,7 @@ class _Talk:
         for mention, weight in weighted:
             if weight > 0:
                 self.by_segment.setdefault(mention.segment, []).append((mention, weight))
-        names = {mention.medication for mention, weight in weighted if weight >= 1.0}
+        names = {m.medication for m, weight in weighted if weight >= 1.0} - {NOT_A_DRUG}
         self.only = next(iter(names)) if len(names) == 1 else None
 
     def focus(self, segment: int, offset: int, *, reach: int = FOCUS_REACH) -> str | None:
@@ -137,9 +157,14 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
             (latent if hit.latent else result.mentions).append(mention)
     # A latent mention ("testosterone" with no word of taking next to it) still says which
     # drug an amount beside it is of; a dose given to it makes it a mention.
-    every = sorted(result.mentions + latent, key=lambda m: (m.segment, m.start))
+    foods = [
+        Mention(index, found.start(), found.end(), found[0], NOT_A_DRUG, 1.0, MatchedBy.EXACT)
+        for index, segment in enumerate(document.segments)
+        for found in FOOD.finditer(segment.text)
+    ]
+    every = sorted(result.mentions + latent + foods, key=lambda m: (m.segment, m.start))
     talk = _Talk(
-        [(m, _pull(document, m, 1.0, topic)) for m in result.mentions]
+        [(m, _pull(document, m, 1.0, topic)) for m in result.mentions + foods]
         + [(m, _pull(document, m, LATENT_PULL, topic)) for m in latent]
     )
     result.dosages, dropped = _dosages(document, every, talk)
@@ -222,7 +247,7 @@ def _dosage(
     amount = amounts[position]
     if amount.unit is not None:
         name = _dosed(text, amount, here, talk, index)
-        if name is None:
+        if not name or LOST_BEFORE.search(text, max(0, amount.start - LOST_REACH), amount.start):
             return None
         amount = _per_kilogram(text, amount, here)
         if amount.unit is None:
@@ -232,7 +257,7 @@ def _dosage(
         value, unit, top = amount.value, amount.unit, amount.max_value
     else:
         name = talk.focus(index, amount.start, reach=1)
-        if name is None or _corrected(amounts, position):
+        if not name or _corrected(amounts, position):
             return None
         last = carried.get(name)
         said = _carried(document, last, index, amount.start) or _unit_ahead(text, amounts, position)
@@ -313,7 +338,8 @@ def _dosed(
     end = amount.list_end or amount.end
     after = [mention for mention in here if mention.start >= end]
     if after and OF_AFTER_DOSE.match(text[end : after[0].start]):
-        return after[0].medication
+        # "12 grams of sodium excretion" is a measurement, not a dose.
+        return None if MEASURED_AFTER.match(text, after[0].end) else after[0].medication
     if (of := OF_WHAT.match(text, end)) and of[1].lower() not in REFERS_BACK:
         return None
     if any(mention.end <= amount.start for mention in here):

@@ -106,10 +106,15 @@ class Lexicon:
         return self.resolve_key(normalise(phrase))
 
     def resolve_key(self, key: str) -> Resolved | None:
-        """As resolve(), for a phrase already normalised; a plural ("melatonins", "Adderalls")
-        is its name."""
+        """As resolve(), for a phrase already normalised; a plural that is no English word
+        ("melatonins", "Adderalls", "EPAs") is its name."""
         name = self.names.get(key)
-        if name is None and len(key) > SHORTEST_FUZZY and key.endswith("s"):
+        if (
+            name is None
+            and len(key) >= 4
+            and key.endswith("s")
+            and not is_ordinary_word(key, zipf=3.0)
+        ):
             name = self.names.get(key[:-1])
         if name is None:
             return None

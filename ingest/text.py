@@ -4,11 +4,13 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-# Numbers keep their decimal point, thousands separators and fractions ("4.5", "2,000", "1/2");
+# Names that start with digits are words ("5-HTP", "5-MeO-DMT"); numbers keep their decimal
+# point, thousands separators and fractions ("4.5", "2,000", "1/2");
 # words keep inner hyphens, apostrophes and trailing digits ("low-dose", "drug's", "B12",
 # "KSM-66"); any other mark is a token.
 TOKEN = re.compile(
-    r"\d+(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?(?:/\d+)?|(?<![\w.])\.\d+"
+    r"\d+-[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
+    r"|\d+(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?(?:/\d+)?|(?<![\w.])\.\d+"
     r"|[A-Za-z]+\d*(?:['’-][A-Za-z0-9]+)*\+?|\S"
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
@@ -41,11 +43,14 @@ class Token(NamedTuple):
 
     @property
     def is_number(self) -> bool:
-        return self.text[0].isdigit() or (self.text[0] == "." and len(self.text) > 1)
+        first = self.text[0]
+        return (first.isdigit() and not self.text[-1].isalpha()) or (
+            first == "." and len(self.text) > 1
+        )
 
     @property
     def is_word(self) -> bool:
-        return self.text[0].isalpha()
+        return self.text[0].isalpha() or self.text[-1].isalpha()
 
 
 @lru_cache(maxsize=256)
