@@ -37,6 +37,11 @@ SOUND_WEIGHT = 0.9
 # Short rare words sit one edit away from some name in 100k ("triptan", "tryptan"): a near
 # miss with nothing else to support it must be long enough for one edit to be telling.
 SHORTEST_UNSUPPORTED = 8
+# Words that make a name a medicine's form rather than the body's own chemistry.
+PRODUCT_WORDS = {
+    "cypionate", "enanthate", "undecanoate", "propionate", "patch", "gel", "cream", "injection",
+    "pellet", "pellets", "tablet", "tablets", "spray", "acetate", "recombinant", "synthetic",
+}  # fmt: skip
 
 
 def squash(phrase: str) -> str:
@@ -217,6 +222,18 @@ def build(
             aliases[name].add(alias.lower())
             if body_made or entry.get("needs_context") or alias in everyday:
                 guarded.add(key)
+    # The body's own chemistry by any of the vocabulary's names ("antidiuretic hormone" is
+    # vasopressin) needs words of taking too; a curated name, or a medicine's form
+    # ("testosterone cypionate"), says its own.
+    body_made = {names[key] for key in guarded if key in names}
+    curated_keys = {
+        normalise(alias)
+        for name, entry in curated.items()
+        for alias in [name, *entry.get("aliases", ())]
+    }
+    for key, name in names.items():
+        if name in body_made and key not in curated_keys and not PRODUCT_WORDS & set(key.split()):
+            guarded.add(key)
     # A vocabulary drug whose own name the curated file lists as an alias is that entry:
     # "Nicorette" is "nicotine gum" in the vocabulary, and nicotine gum is nicotine.
     for key, name in names.items():

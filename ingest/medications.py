@@ -56,16 +56,21 @@ TAKEN_BEFORE = re.compile(
     r"supplement\w*(?:\s+with)?|dos(?:e|es|ed|ing)|administer\w*|exogenous|synthetic|oral|"
     r"orally|topical|transdermal|injectable|add|adding|added|extra|buy|bought|tr(?:y|ies|ied|ying)|"
     r"stack\w*|ingest\w*|consum\w*|microdos\w*|prescription|alongside|combined\s+with)"
-    r"\s+(?:[a-z'-]+\s+){0,2}$",
+    r"\s+(?:[a-z'-]+\s+){0,2}$"
+    # Weaker verbs count only right before the name: "got estrogen", "foods contain choline".
+    r"|\b(?:get|gets|getting|got|receiv\w*|contain\w*|rich\s+in|high\s+in|sources?\s+of)"
+    r"\s+(?:(?:a|an|the|some|more|extra|enough|their|his|her|your)\s+)?$",
     re.IGNORECASE,
 )
 TAKEN_AFTER = re.compile(
     r"\s*(?:[a-z'-]+\s+)?(?:therap\w*|replacement|injection\w*|shots?|creams?|gels?|"
     r"patch\w*|pills?|tablets?|capsules?|supplement\w*|dos(?:e|es|ing|age)|cypionate|"
     r"enanthate|pellets?|sprays?|users?|prescri\w*|trt|hrt|milligrams?|micrograms?|mg|mcg|"
-    r"iu|units|protocol|regimen|cycle)\b",
+    r"iu|units|protocol|regimen|cycle|clinics?)\b",
     re.IGNORECASE,
 )
+# Between two names of one list.
+LIST_BETWEEN = re.compile(r"\s*(?:,|;|/)?\s*(?:and|or|plus|&|versus|vs\.?|nor)?\s*", re.IGNORECASE)
 TAKEN_BEFORE_REACH = 40  # characters before a name that TAKEN_BEFORE reads
 # A near miss needs less: words of taking anywhere around it.
 TAKING_NEARBY = re.compile(
@@ -179,13 +184,29 @@ def mentions_in(
         covered.update(range(first, last))
         confidence = round(min(score / 100, 0.95), 3)
         found.append(Found(start, end, text[start:end], name, confidence, matched_by))
-    found = [
-        replace(hit, latent=True)
-        if lexicon.needs_support(normalise(hit.text)) and not taken(text, hit.start, hit.end)
-        else hit
+    found.sort(key=lambda hit: hit.start)
+    latent = [
+        lexicon.needs_support(normalise(hit.text)) and not taken(text, hit.start, hit.end)
         for hit in found
     ]
-    return sorted(found, key=lambda hit: hit.start)
+    # Named in one list with a drug said as a drug: "ketamine and PCP", "Alpha-GPC,
+    # L-tyrosine and caffeine".
+    for _ in range(2):
+        for index, hit in enumerate(found):
+            if latent[index]:
+                latent[index] = not any(
+                    not latent[other] and _listed_together(text, found[other], hit)
+                    for other in (index - 1, index + 1)
+                    if 0 <= other < len(found)
+                )
+    return [
+        replace(hit, latent=True) if flag else hit for hit, flag in zip(found, latent, strict=True)
+    ]
+
+
+def _listed_together(text: str, a: Found, b: Found) -> bool:
+    first, second = (a, b) if a.start < b.start else (b, a)
+    return LIST_BETWEEN.fullmatch(text[first.end : second.start]) is not None
 
 
 def _spelt_like(word: str, name: str, lexicon: Lexicon) -> bool:
