@@ -65,6 +65,13 @@ MEASURED_AFTER = re.compile(
     r"\s*(?:excretion|loss|levels?|concentrations?|in\s+(?:the|your)\s+(?:blood|urine|sweat))\b",
     re.IGNORECASE,
 )
+# A drug class named in a caution with no drug ("when you come off an antidepressant").
+DRUG_CLASS = re.compile(
+    r"\b(?:an?|any|other|most|some|all)\s+(?:"
+    + "|".join(re.escape(name) for name in sorted(lexicon.drug_classes(), key=len, reverse=True))
+    + r")\b",
+    re.IGNORECASE,
+)
 # "5 milligrams of caffeine per kilogram": a per-body-weight unit after the drug's name.
 PER_KILOGRAM_AFTER = re.compile(
     r"\s*(?:per|a|/)\s*(?:kilogram|kilo|kg)s?\b(?:\s+of\s+body\s*weight)?", re.IGNORECASE
@@ -388,8 +395,10 @@ def _warnings(
             continue
         for caution in cautions:
             inside = [m for m in here if caution.start <= m.start < caution.end]
-            name = inside[0].medication if inside else None
             pronoun = PRONOUN.search(segment.text, caution.start, caution.end)
+            if not inside and pronoun is None and DRUG_CLASS.search(caution.text):
+                continue  # "when you come off an antidepressant": said of a class, not a drug
+            name = inside[0].medication if inside else None
             if not inside or (pronoun is not None and pronoun.start() < inside[0].start):
                 name = talk.focus(index, caution.start) or name
             if name is not None:

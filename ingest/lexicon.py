@@ -273,6 +273,11 @@ def ambiguous_names() -> list[str]:
     return list(_data("substances.toml").get("ambiguous", {}).get("names", ()))
 
 
+def drug_classes() -> list[str]:
+    """Names of drug classes ("statins", "an antidepressant"), which name no one drug."""
+    return list(_data("not_medications.toml")["classes"])
+
+
 def ignored_names() -> list[str]:
     data = _data("not_medications.toml")
     return list(data["names"]) + list(data["classes"]) + list(data["foods"])

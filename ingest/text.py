@@ -17,6 +17,13 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 CLAUSE_BREAK = re.compile(r"\s*(?:;|,\s*but\b|\bbut\b|\band\s+(?=if\b|when\b|then\b|take\b))\s*")
 
 
+# A clause longer than this is unpunctuated speech, several sentences run together.
+RUN_ON = 160
+SPEECH_TURN = re.compile(
+    r"\s+(?=(?:so|and then|because|cuz|if you|if someone|if they|if it|i tell)\b)",
+    re.IGNORECASE,
+)
+
 NON_WORD = re.compile(r"[^a-z0-9+]+")
 
 
@@ -77,9 +84,13 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
-    """Sentences cut further where a new instruction or condition begins."""
-    return [
-        piece
-        for begin, end in sentences(text)
-        for piece in spans(text[begin:end], CLAUSE_BREAK, begin)
-    ]
+    """Sentences cut further where a new instruction or condition begins; captions with no
+    punctuation are cut where speech turns ("so", "if you", "because")."""
+    pieces = []
+    for begin, end in sentences(text):
+        for start, stop in spans(text[begin:end], CLAUSE_BREAK, begin):
+            if stop - start > RUN_ON:
+                pieces.extend(spans(text[start:stop], SPEECH_TURN, start))
+            else:
+                pieces.append((start, stop))
+    return pieces

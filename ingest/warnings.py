@@ -7,6 +7,7 @@ Each clause is tested against cue patterns per kind; the medication it concerns 
 import re
 from dataclasses import dataclass
 
+from ingest.doses import find_amounts
 from ingest.records import WarningKind
 from ingest.text import clauses
 
@@ -70,9 +71,9 @@ CUES: dict[WarningKind, re.Pattern[str]] = {
         WarningKind.MONITORING: (
             r"\bmonitor\w* (?:for |your |their |the |his |her )?(?:\w+ )?(?:levels?|labs?|blood"
             r"|liver|kidney|thyroid|enzymes?|function|signs?|symptoms)\b"
-            r"|\b(?:check|test|measure|track)\w* (?:your |their |his |her |the )?"
+            r"|\b(?:check|test|measure|track)(?:s|ed|ing)? (?:your |their |his |her |the )?"
             r"(?:\w+ )?(?:levels?|labs?|blood|liver|kidney|thyroid|enzymes?|ck|b12|a1c|function)\b"
-            r"|\bblood (?:work|tests?|levels?)\b|\blabs\b"
+            r"|\bblood (?:work|levels?)\b"
             r"|\b(?:levels?|function) (?:checked|tested)\b"
             r"|\bget (?:it|them|that|those) checked\b|\bliver enzymes\b"
             r"|\b(?:we|i|you|they)(?:'ll| will| should| need to| have to| want to)? (?:check"
@@ -92,9 +93,31 @@ ANNOUNCES = re.compile(r"\b(?:side[- ]effects?|complaints?|downside|the catch)\b
 ADVERSE_EFFECT = re.compile(r"\b(?:" + ADVERSE + r")\b")
 GENERAL_SYMPTOM = re.compile(r"\b(?:" + GENERAL + r")\b")
 BRINGS_ABOUT = re.compile(r"\b(?:" + BRINGS + r")\b")
+# ConText-style triggers (the NegEx family that medspaCy's ConText ships as rules), applied to
+# the clause they occur in: a caution negated, or said not to matter, is no warning.
 NEGATED = re.compile(
     r"\b(?:no|zero|without|doesn'?t (?:have|cause|give)|don'?t (?:see|get)|didn'?t)\b"
     r"[^.]{0,25}\b(?:side[- ]effects?|problems?)\b"
+    r"|\b(?:doesn'?t|does not|don'?t|do not) (?:really |actually )?matter\b"
+    r"|\bno (?:real |big )?difference\b|\bdoes nothing\b|\bless dependent\b"
+)
+# "full stop" ends a sentence, and "stop climbing" a titration: neither stops the drug.
+NOT_STOPPING = re.compile(
+    r"\bfull stop\b|\bstop (?:climbing|going up|there)\b|\bstop (?!taking|using)\w+ing\b"
+)
+# "the symptoms, the low libido, the fatigue": the illness's symptoms, not the drug's effects.
+SYMPTOMS_OF_ILLNESS = re.compile(r"\b(?:the|his|her|their|your) symptoms\b|\bsymptoms of\b")
+REGIMEN_REACH = 20  # characters from a dose to the time of day that belongs to it
+# One caution per clause, of its most specific kind: "don't combine it with alcohol" is an
+# interaction before it is a contraindication; "stop it if you get dark urine" a stop condition
+# before a side effect.
+SPECIFICITY = (
+    WarningKind.INTERACTION,
+    WarningKind.CONTRAINDICATION,
+    WarningKind.STOP_CONDITION,
+    WarningKind.MONITORING,
+    WarningKind.SIDE_EFFECT,
+    WarningKind.TIMING,
 )
 
 
@@ -106,8 +129,19 @@ class Caution:
     kind: WarningKind
 
 
+def _regimen(lowered: str) -> bool:
+    """Whether the time of day is part of a dose said just before it: "ten milligrams at
+    night" states a regimen, where "take it at night" is advice on timing."""
+    timing = CUES[WarningKind.TIMING].search(lowered)
+    return timing is not None and any(
+        amount.unit and 0 <= timing.start() - amount.end <= REGIMEN_REACH
+        for amount in find_amounts(lowered)
+    )
+
+
 def find_warnings(text: str) -> list[Caution]:
-    """One caution per clause and kind, in order; a clause may hold several kinds."""
+    """At most one caution per clause, of its most specific kind, in order. A question ("What
+    about grapefruit?") or a negated caution is none."""
     found = []
     announced = False
     for start, end in clauses(text):
@@ -115,18 +149,22 @@ def find_warnings(text: str) -> list[Caution]:
         # Patterns are written in lower case and matched on lower case: case-insensitive
         # matching costs the regex engine two to three times as much.
         lowered = clause.lower()
-        if len(clause) < 8 or NEGATED.search(lowered):
+        if len(clause) < 8 or NEGATED.search(lowered) or clause.endswith("?"):
             announced = False
             continue
-        for kind, cue in CUES.items():
-            if not cue.search(lowered):
-                continue
-            if kind is WarningKind.TIMING and not TAKING.search(lowered):
-                continue
-            found.append(Caution(start, end, clause, kind))
+        kinds = {kind for kind, cue in CUES.items() if cue.search(lowered)}
+        if WarningKind.TIMING in kinds and (not TAKING.search(lowered) or _regimen(lowered)):
+            kinds.discard(WarningKind.TIMING)
+        if WarningKind.STOP_CONDITION in kinds and NOT_STOPPING.search(lowered):
+            kinds.discard(WarningKind.STOP_CONDITION)
         general = GENERAL_SYMPTOM.search(lowered) is not None
         brought = announced or BRINGS_ABOUT.search(lowered) is not None
-        if ADVERSE_EFFECT.search(lowered) or (general and brought):
-            found.append(Caution(start, end, clause, WarningKind.SIDE_EFFECT))
+        if (ADVERSE_EFFECT.search(lowered) or (general and brought)) and not (
+            SYMPTOMS_OF_ILLNESS.search(lowered) and not BRINGS_ABOUT.search(lowered)
+        ):
+            kinds.add(WarningKind.SIDE_EFFECT)
         announced = bool(ANNOUNCES.search(lowered))
+        kind = next((kind for kind in SPECIFICITY if kind in kinds), None)
+        if kind is not None:
+            found.append(Caution(start, end, clause, kind))
     return found
