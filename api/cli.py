@@ -423,7 +423,9 @@ def evaluate(
                 f"{found.drugs.expected}); numeric drug-dose pair recall "
                 f"{found.numeric_pairs.recall:.3f} ({found.numeric_pairs.true_positives}/"
                 f"{found.numeric_pairs.expected}); attributed to the very drug "
-                f"{found.attributed_pairs.recall:.3f}; drug and dose both found "
+                f"{found.attributed_pairs.recall:.3f} (at most {found.attributed_ceiling:.3f}: "
+                f"{found.dose_spans} dose spans in {found.attributed_pairs.expected} pairs); "
+                "drug and dose both found "
                 f"{found.found_pairs.recall:.3f}"
             )
             if found.numeric_pairs.recall < ADE_FLOOR:

@@ -169,8 +169,9 @@ FREQUENCY_REACH = 60  # characters after the amount, within its sentence
 
 
 # No single dose is this large; an amount over it is a slip of the tongue or a transcription
-# error, and is not reported: 100 g, 5 L, 10 million IU.
-LARGEST_DOSE = {"mg": 100_000.0, "mL": 5_000.0, "IU": 10_000_000.0}
+# error, and is not reported: 200 g (cumulative doses in case reports reach 100 g), 5 L,
+# 10 million IU.
+LARGEST_DOSE = {"mg": 200_000.0, "mL": 5_000.0, "IU": 10_000_000.0}
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,14 @@ class AdeScores:
     found_pairs: Score
     numeric_pairs: Score
     attributed_pairs: Score
+    dose_spans: int  # distinct numeric dose spans: the most strict attribution can reach
+
+    @property
+    def attributed_ceiling(self) -> float:
+        """The strict recall of an extractor that gives each dose to exactly one drug and is
+        right every time: the corpus relates one dose to every drug of a list."""
+        expected = self.attributed_pairs.expected
+        return self.dose_spans / expected if expected else 1.0
 
 
 def _span(sentence: str, said: str) -> tuple[int, int] | None:
@@ -177,7 +185,12 @@ def score_ade(lines: Iterable[str], names: Lexicon) -> AdeScores:
         strict += Score(int(any(name in named for name in dosed)), 1, 1)
         group = related[(sentence, dose_span)]
         grouped += Score(int(any(name in group for name in dosed)), 1, 1)
-    return AdeScores(drugs, found, grouped, strict)
+    spans = {
+        (sentence, dose_span)
+        for sentence, dose, _, dose_span, _ in relations
+        if any(character.isdigit() for character in dose)
+    }
+    return AdeScores(drugs, found, grouped, strict, len(spans))
 
 
 # The floors the extractor must hold on the gold set, over all documents together.

@@ -72,6 +72,9 @@ DRUG_CLASS = re.compile(
     + r")\b",
     re.IGNORECASE,
 )
+IN_PARENTHESES = re.compile(r"\s*\(\s*")
+# The word right before an amount ("fluoresone 750 mg"), with an optional route word between.
+UNKNOWN_BEFORE = re.compile(r"\b([A-Za-z][A-Za-z-]+)\s+(?:(?:oral|iv|im|po)\s+)?$")
 # "5 milligrams of caffeine per kilogram": a per-body-weight unit after the drug's name.
 PER_KILOGRAM_AFTER = re.compile(
     r"\s*(?:per|a|/)\s*(?:kilogram|kilo|kg)s?\b(?:\s+of\s+body\s*weight)?", re.IGNORECASE
@@ -208,7 +211,9 @@ def _dosages(document: Document, mentions: list[Mention], talk: _Talk) -> tuple[
     """Every dose, and how many were dropped by an error while reading them."""
     found: list[Dosage] = []
     dropped = 0
-    seen: set[tuple[int, str, float, str, float | None]] = set()
+    # The same amount of a drug said twice in a paragraph is one claim; said with two
+    # frequencies ("4 mg once a day, then 4 mg twice a day") it is two.
+    seen: set[tuple[int, str, float, str, float | None, str | None]] = set()
     carried: dict[str, _Said] = {}  # the unit each drug was last dosed in, and where
     history: dict[str, list[float]] = {}
     for index, segment in enumerate(document.segments):
@@ -223,7 +228,10 @@ def _dosages(document: Document, mentions: list[Mention], talk: _Talk) -> tuple[
                 continue
             if dosage is None:
                 continue
-            key = (index, dosage.medication, dosage.value, dosage.unit, dosage.max_value)
+            key = (
+                index, dosage.medication, dosage.value, dosage.unit, dosage.max_value,
+                dosage.frequency,
+            )  # fmt: skip
             if key not in seen:
                 seen.add(key)
                 found.append(dosage)
@@ -349,11 +357,27 @@ def _dosed(
         return None if MEASURED_AFTER.match(text, after[0].end) else after[0].medication
     if (of := OF_WHAT.match(text, end)) and of[1].lower() not in REFERS_BACK:
         return None
+    before = [mention for mention in here if mention.end <= amount.start]
+    if before and IN_PARENTHESES.fullmatch(text[before[-1].end : amount.start]):
+        return before[-1].medication  # "paclitaxel (60 mg/m2)"
+    word = UNKNOWN_BEFORE.search(text, 0, amount.start)
+    if (
+        word is not None
+        and _unknown_name(word[1])
+        and not any(m.start <= word.start(1) < m.end for m in here)
+    ):
+        return None  # "fluoresone 750 mg": the name right before the amount is no known drug
     if any(mention.end <= amount.start for mention in here):
         return talk.focus(index, amount.start)
     if after and after[0].start < _sentence_end(text, amount.end):
         return after[0].medication
     return talk.focus(index, amount.start)
+
+
+def _unknown_name(word: str) -> bool:
+    """Whether a word right before an amount reads as the name of a substance no vocabulary
+    holds: no English word, and not a unit, number or filler."""
+    return len(word) >= 4 and word.isalpha() and not lexicon.is_ordinary_word(word, zipf=2.5)
 
 
 def _per_kilogram(text: str, amount: doses.Amount, here: list[Mention]) -> doses.Amount:
