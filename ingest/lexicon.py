@@ -80,12 +80,16 @@ class Lexicon:
         ignored: Iterable[str] = (),
         *,
         guarded: Iterable[str] = (),
+        consumed: Iterable[str] = (),
     ) -> None:
         self.names = dict(names)
         self.ignored = frozenset(squash(name) for name in ignored)
         # Names of the body's own chemistry ("testosterone levels") and names that are
         # everyday words ("molly"): mentions only where the words around say it is taken.
         self.guarded = frozenset(normalise(key) for key in guarded)
+        # Minerals the body runs on ("calcium signalling", "sodium in the blood"): mentions
+        # only where the words around them say they are eaten, drunk or supplemented.
+        self.consumed = frozenset(normalise(key) for key in consumed)
         self.aliases = {name: tuple(sorted(set(found))) for name, found in aliases.items()}
         # Every proper prefix of a many-word name, so a phrase is extended word by word only
         # while some name could still begin with it.
@@ -128,6 +132,11 @@ class Lexicon:
     def needs_support(self, key: str) -> bool:
         """Whether a mention said as `key` counts only where something is said to be taken."""
         return key in self.guarded
+
+    def needs_consuming(self, key: str) -> bool:
+        """Whether a mention said as `key` counts only where something is said to be eaten,
+        drunk or supplemented."""
+        return key in self.consumed
 
     def closest(self, word: str) -> tuple[str, float] | None:
         """The medication a rare word most likely misspells, with a 0-100 score, or None.
@@ -185,6 +194,7 @@ def build(
     *,
     ambiguous: Iterable[str] = (),
     endogenous: Iterable[str] = (),
+    minerals: Iterable[str] = (),
 ) -> Lexicon:
     """A lexicon from the vocabulary's variant -> canonical map, filtered, plus curated names.
 
@@ -243,7 +253,7 @@ def build(
             aliases[merged].update(aliases.pop(name, ()))
     for abbreviation in ambiguous:
         names.pop(normalise(abbreviation), None)
-    return Lexicon(names, aliases, ignored, guarded=guarded)
+    return Lexicon(names, aliases, ignored, guarded=guarded, consumed=minerals)
 
 
 def _data(name: str) -> dict[str, Any]:
@@ -267,6 +277,11 @@ def curated_names() -> dict[str, dict[str, Any]]:
 def endogenous_words() -> list[str]:
     """Names of the body's own chemistry that a mention needs words of taking around."""
     return list(_data("endogenous.toml")["words"])
+
+
+def mineral_words() -> list[str]:
+    """Names of the minerals the body runs on, mentions only where eaten or supplemented."""
+    return list(_data("endogenous.toml")["minerals"])
 
 
 def ambiguous_names() -> list[str]:
@@ -295,6 +310,7 @@ def load() -> Lexicon:
         ignored_names(),
         ambiguous=ambiguous_names(),
         endogenous=endogenous_words(),
+        minerals=mineral_words(),
     )
     # The vocabulary is millions of objects that never change: without this, every full
     # garbage collection walks them all, a pause of a few hundred milliseconds.

@@ -69,6 +69,15 @@ TAKEN_AFTER = re.compile(
     r"iu|units|protocol|regimen|cycle|clinics?)\b",
     re.IGNORECASE,
 )
+# Words of eating, drinking and supplementing, anywhere near a mineral's name.
+CONSUMING = re.compile(
+    r"\b(?:eat|eats|eating|ate|eaten|drink|drinks|drinking|drank|diet\w*|intake|ingest\w*|"
+    r"consum\w*|foods?|meals?|salty|salted|supplement\w*|tablets?|capsules?|pills?|"
+    r"milligrams?|grams?|mg|electrolyte\s+(?:drink|mix|powder|packet)s?|beverages?|"
+    r"add(?:ed|ing)?|sprinkl\w*|rich\s+in|sources?|contains?|containing)\b",
+    re.IGNORECASE,
+)
+CONSUMED_REACH = 60
 # Between two names of one list.
 LIST_BETWEEN = re.compile(r"\s*(?:,|;|/)?\s*(?:and|or|plus|&|versus|vs\.?|nor)?\s*", re.IGNORECASE)
 TAKEN_BEFORE_REACH = 40  # characters before a name that TAKEN_BEFORE reads
@@ -186,8 +195,10 @@ def mentions_in(
         found.append(Found(start, end, text[start:end], name, confidence, matched_by))
     found.sort(key=lambda hit: hit.start)
     latent = [
-        lexicon.needs_support(normalise(hit.text)) and not taken(text, hit.start, hit.end)
+        (lexicon.needs_support(key) and not taken(text, hit.start, hit.end))
+        or (lexicon.needs_consuming(key) and not consumed(text, hit.start, hit.end))
         for hit in found
+        for key in [normalise(hit.text)]
     ]
     # Named in one list with a drug said as a drug: "ketamine and PCP", "Alpha-GPC,
     # L-tyrosine and caffeine".
@@ -220,6 +231,13 @@ def taken(text: str, start: int, end: int) -> bool:
     testosterone patch", "on testosterone", and not "testosterone levels fall with age"."""
     before = text[max(0, start - TAKEN_BEFORE_REACH) : start]
     return TAKEN_BEFORE.search(before) is not None or TAKEN_AFTER.match(text, end) is not None
+
+
+def consumed(text: str, start: int, end: int) -> bool:
+    """Whether the words around text[start:end] say it is eaten, drunk or supplemented:
+    "salt and sodium in your diet", not "sodium and potassium in the neuron"."""
+    window = max(0, start - CONSUMED_REACH), end + CONSUMED_REACH
+    return taken(text, start, end) or CONSUMING.search(text, *window) is not None
 
 
 def form_of_word(word: str) -> bool:
