@@ -24,6 +24,7 @@ from ingest.text import normalise
 # A single word this common in English ("diamonds", "caps") is never read as a drug name,
 # unless the curated file lists it.
 COMMON_WORD_ZIPF = 4.0
+FUNCTION_ZIPF = 5.0  # "at", "and", "no": a name made of these and numbers is no name
 # Below this, a word is all but unknown to English: speech-to-text's rendering of a name it
 # did not know ("nrexone", "Trazadone") rather than a rare word ("titrate", "acidosis").
 RARE_WORD_ZIPF = 1.5
@@ -81,6 +82,7 @@ class Lexicon:
         *,
         guarded: Iterable[str] = (),
         consumed: Iterable[str] = (),
+        components: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self.names = dict(names)
         self.ignored = frozenset(squash(name) for name in ignored)
@@ -90,6 +92,7 @@ class Lexicon:
         # Minerals the body runs on ("calcium signalling", "sodium in the blood"): mentions
         # only where the words around them say they are eaten, drunk or supplemented.
         self.consumed = frozenset(normalise(key) for key in consumed)
+        self.components = {name: tuple(parts) for name, parts in (components or {}).items()}
         self.aliases = {name: tuple(sorted(set(found))) for name, found in aliases.items()}
         # Every proper prefix of a many-word name, so a phrase is extended word by word only
         # while some name could still begin with it.
@@ -214,7 +217,12 @@ def build(
         key = normalise(variant)
         if not key or key in skip:
             continue
+        # "diamonds" and "caps" name no drug in speech, nor "AT 10": function words and numbers.
         if " " not in key and is_ordinary_word(key, zipf=COMMON_WORD_ZIPF):
+            continue
+        if all(
+            part.isdigit() or is_ordinary_word(part, zipf=FUNCTION_ZIPF) for part in key.split()
+        ):
             continue
         names.setdefault(key, canonical)
         aliases[canonical].add(variant)
@@ -253,7 +261,12 @@ def build(
             aliases[merged].update(aliases.pop(name, ()))
     for abbreviation in ambiguous:
         names.pop(normalise(abbreviation), None)
-    return Lexicon(names, aliases, ignored, guarded=guarded, consumed=minerals)
+    components = {
+        name: entry["components"] for name, entry in curated.items() if "components" in entry
+    }
+    return Lexicon(
+        names, aliases, ignored, guarded=guarded, consumed=minerals, components=components
+    )
 
 
 def _data(name: str) -> dict[str, Any]:
@@ -280,8 +293,10 @@ def endogenous_words() -> list[str]:
 
 
 def mineral_words() -> list[str]:
-    """Names of the minerals the body runs on, mentions only where eaten or supplemented."""
-    return list(_data("endogenous.toml")["minerals"])
+    """Names of minerals and nutrients the body runs on or makes: mentions only where eaten,
+    drunk or supplemented."""
+    data = _data("endogenous.toml")
+    return list(data["minerals"]) + list(data["nutrients"])
 
 
 def ambiguous_names() -> list[str]:

@@ -74,7 +74,8 @@ CONSUMING = re.compile(
     r"\b(?:eat|eats|eating|ate|eaten|drink|drinks|drinking|drank|diet\w*|intake|ingest\w*|"
     r"consum\w*|foods?|meals?|salty|salted|supplement\w*|tablets?|capsules?|pills?|"
     r"milligrams?|grams?|mg|electrolyte\s+(?:drink|mix|powder|packet)s?|beverages?|"
-    r"add(?:ed|ing)?|sprinkl\w*|rich\s+in|sources?|contains?|containing)\b",
+    r"add(?:ed|ing)?|sprinkl\w*|rich\s+in|sources?|contains?|containing|enriched|"
+    r"includes?|including)\b",
     re.IGNORECASE,
 )
 CONSUMED_REACH = 60
@@ -323,7 +324,14 @@ class Targets:
 
 
 def _keys(tokens: Sequence[Token]) -> list[str]:
-    return [normalise(token.text) if token.is_word else "" for token in tokens]
+    """Each token's lookup key: words, and the short whole numbers that end names said with a
+    space ("omega 3", "vitamin b 12"); "" for anything else."""
+    return [
+        normalise(token.text)
+        if token.is_word or (token.text.isdigit() and len(token.text) <= 3)
+        else ""
+        for token in tokens
+    ]
 
 
 def _exact(
@@ -359,7 +367,9 @@ def _exact(
             start, end = tokens[index].start, tokens[after - 1].end
             how = MatchedBy.EXACT if resolved.exact else MatchedBy.ALIAS
             confidence = 1.0 if resolved.exact else ALIAS_CONFIDENCE
-            found.append(Found(start, end, text[start:end], resolved.name, confidence, how))
+            # A combination ("fen-phen") is a mention of each of its drugs.
+            for name in lexicon.components.get(resolved.name, (resolved.name,)):
+                found.append(Found(start, end, text[start:end], name, confidence, how))
         index = after
     return found, covered
 
