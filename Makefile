@@ -35,8 +35,12 @@ schema: install
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache claimdex.db claimdex.db-wal claimdex.db-shm
 
+# The gold documents, the real-speech development and sealed sets, and the ADE corpus; exits 1
+# under any floor. The sealed set prints its scores only, never its errors.
 eval: install
-	$(BIN)/claimdex eval --ade ../shared/benchmarks/ade-corpus-v2/DRUG-DOSE.rel
+	$(BIN)/claimdex eval --ade ../shared/benchmarks/ade-corpus-v2/DRUG-DOSE.rel \
+		--real tests/gold-real/dev --real tests/gold-real/sealed \
+		--transcripts ../shared/realspeech/huberman-dev
 
 bench: install
 	$(BIN)/python -m bench.extraction

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Index clinical claims from health-podcast episodes.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
+# Evaluation tables are read in logs and CI output too: wide enough there for every column.
+report = console if console.is_terminal else Console(highlight=False, width=140)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DOCUMENT_SUFFIXES = {".md", ".markdown"}
@@ -410,7 +412,7 @@ def evaluate(
                 f"{score.true_positives}/{score.predicted}/{score.expected}",
                 end_section=kind == CLAIM_TYPES[-1],
             )
-    console.print(table)
+    report.print(table)
     if ade is not None:
         if not ade.exists():
             console.print(f"ADE corpus: {ade} is absent; skipping the ADE evaluation")
@@ -462,8 +464,8 @@ def _real(folder: Path, transcripts: Path, names: "Lexicon", show_errors: bool) 
     results = evaluate_real(folder, transcripts, names)
     table = Table(title=f"Real transcripts: {folder}" + (" (sealed)" if sealed else ""))
     for column in (
-        "transcript", "dose P", "dose R", "dose F1", "right/found/gold", "mention P",
-        "mention R", "near-miss P", "wrong drug", "dropped", "crash",
+        "transcript", "doses P/R/F1", "right/found/gold", "mentions P/R", "near misses P (n)",
+        "wrong drug", "dropped", "crashed",
     ):  # fmt: skip
         table.add_column(column, justify="left" if column == "transcript" else "right")
     summed = real_totals(results)
@@ -471,6 +473,7 @@ def _real(folder: Path, transcripts: Path, names: "Lexicon", show_errors: bool) 
         (r.document, r.doses, r.mentions, r.near_misses, r.wrong_drug, r.dropped, r.crashed)
         for r in results
     ]
+    crashes = sum(1 for r in results if r.crashed)
     rows.append(
         (
             "all",
@@ -479,25 +482,22 @@ def _real(folder: Path, transcripts: Path, names: "Lexicon", show_errors: bool) 
             summed["near_misses"],
             sum(r.wrong_drug for r in results),
             sum(r.dropped for r in results),
-            str(sum(1 for r in results if r.crashed)),
-        )
+            str(crashes),
+        )  # fmt: skip
     )
     for document, doses, mentions, loose, wrong, dropped, crashed in rows:
         table.add_row(
             document,
-            f"{doses.precision:.3f}",
-            f"{doses.recall:.3f}",
-            f"{doses.f1:.3f}",
+            f"{doses.precision:.3f}/{doses.recall:.3f}/{doses.f1:.3f}",
             f"{doses.true_positives}/{doses.predicted}/{doses.expected}",
-            f"{mentions.precision:.3f}",
-            f"{mentions.recall:.3f}",
+            f"{mentions.precision:.3f}/{mentions.recall:.3f}",
             f"{loose.precision:.3f} ({loose.predicted})",
             str(wrong),
             str(dropped),
             crashed or "",
             end_section=document == results[-1].document,
         )
-    console.print(table)
+    report.print(table)
     if show_errors:
         for result in results:
             for title, found in (
