@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
-from ingest import doses, lexicon, medications, warnings
+from ingest import doses, lexicon, medications, text, warnings
 from ingest.grounding import NOT_A_CLAIM, NOT_CLAIMS, Evidence, ground, strip_quotes, support
 from ingest.records import (
     Document,
@@ -48,10 +48,10 @@ REFERS_BACK = {
 }  # fmt: skip
 # Foods and nutrients: an amount said of these ("30 grams of protein", "60 grams of carbs an
 # hour") is food, and they count as the thing being talked about, so that no drug takes it.
-FOOD = re.compile(
-    r"\b(?:proteins?|carbs?|carbohydrates?|fib(?:er|re)s?|fats?|sugars?|calories|water|fluids?|"
-    r"foods?|meals?|steak|rice|broccoli|beans|meat|eggs?|milk|juice|sodas?|starch)\b",
-    re.IGNORECASE,
+FOOD = frozenset(
+    """protein proteins carb carbs carbohydrate carbohydrates fiber fibre fibers fibres fat
+    fats sugar sugars calories water fluid fluids food foods meal meals steak rice broccoli
+    beans meat egg eggs milk juice soda sodas starch""".split()
 )
 NOT_A_DRUG = ""  # the "medication" of a food word, which no dose is given to
 # "if you lost three grams of sodium", "you sweat out 1250 milligrams": losses are not doses.
@@ -73,6 +73,7 @@ DRUG_CLASS = re.compile(
     re.IGNORECASE,
 )
 IN_PARENTHESES = re.compile(r"\s*\(\s*")
+UNKNOWN_REACH = 40
 # The word right before an amount ("fluoresone 750 mg"), with an optional route word between.
 UNKNOWN_BEFORE = re.compile(r"\b([A-Za-z][A-Za-z-]+)\s+(?:(?:oral|iv|im|po)\s+)?$")
 # "5 milligrams of caffeine per kilogram": a per-body-weight unit after the drug's name.
@@ -168,9 +169,10 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
     # A latent mention ("testosterone" with no word of taking next to it) still says which
     # drug an amount beside it is of; a dose given to it makes it a mention.
     foods = [
-        Mention(index, found.start(), found.end(), found[0], NOT_A_DRUG, 1.0, MatchedBy.EXACT)
+        Mention(index, token.start, token.end, token.text, NOT_A_DRUG, 1.0, MatchedBy.EXACT)
         for index, segment in enumerate(document.segments)
-        for found in FOOD.finditer(segment.text)
+        for token in text.tokenize(segment.text)
+        if token.text.lower() in FOOD
     ]
     every = sorted(result.mentions + latent + foods, key=lambda m: (m.segment, m.start))
     talk = _Talk(
@@ -360,7 +362,7 @@ def _dosed(
     before = [mention for mention in here if mention.end <= amount.start]
     if before and IN_PARENTHESES.fullmatch(text[before[-1].end : amount.start]):
         return before[-1].medication  # "paclitaxel (60 mg/m2)"
-    word = UNKNOWN_BEFORE.search(text, 0, amount.start)
+    word = UNKNOWN_BEFORE.search(text, max(0, amount.start - UNKNOWN_REACH), amount.start)
     if (
         word is not None
         and _unknown_name(word[1])

@@ -121,13 +121,10 @@ class Lexicon:
         """As resolve(), for a phrase already normalised; a plural that is no English word
         ("melatonins", "Adderalls", "EPAs") is its name."""
         name = self.names.get(key)
-        if (
-            name is None
-            and len(key) >= 4
-            and key.endswith("s")
-            and not is_ordinary_word(key, zipf=3.0)
-        ):
-            name = self.names.get(key[:-1])
+        if name is None and len(key) >= 4 and key.endswith("s"):
+            singular = self.names.get(key[:-1])
+            if singular is not None and not is_ordinary_word(key, zipf=3.0):
+                name = singular
         if name is None:
             return None
         return Resolved(name=name, exact=key == normalise(name))

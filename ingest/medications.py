@@ -3,10 +3,12 @@
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from ingest.lexicon import (
+    RARE_WORD_ZIPF,
     SHORTEST_FUZZY,
     SOUND_WEIGHT,
     TAIL_WEIGHT,
@@ -241,6 +243,7 @@ def consumed(text: str, start: int, end: int) -> bool:
     return taken(text, start, end) or CONSUMING.search(text, *window) is not None
 
 
+@lru_cache(maxsize=65536)
 def form_of_word(word: str) -> bool:
     """Whether a word is an ordinary English word with an ending ("jitteriness")."""
     for ending in WORD_ENDINGS:
@@ -310,6 +313,11 @@ class Targets:
         spelt nearly the same ("met forming")."""
         if word[:1] not in self.initials:
             return None
+        # Cheap tests first: most joined readings sound like no name and spell like none.
+        if sound(word) not in self.by_sound and not process.extractOne(
+            word, self.words, scorer=fuzz.ratio, score_cutoff=JOINED_SPELLING_SCORE
+        ):
+            return None
         best = self.best(word, clipped=False)
         if best is None:
             return None
@@ -326,8 +334,11 @@ class Targets:
 def _keys(tokens: Sequence[Token]) -> list[str]:
     """Each token's lookup key: words, and the short whole numbers that end names said with a
     space ("omega 3", "vitamin b 12"); "" for anything else."""
+    # Most tokens are plain words, whose key is their lower case; the rest go through normalise.
     return [
-        normalise(token.text)
+        token.text.lower()
+        if token.text.isascii() and token.text.isalpha()
+        else normalise(token.text)
         if token.is_word or (token.text.isdigit() and len(token.text) <= 3)
         else ""
         for token in tokens
@@ -348,11 +359,15 @@ def _exact(
             if not keys[last]:
                 break
             phrase = f"{phrase} {keys[last]}" if phrase else keys[last]
-            resolved = lexicon.resolve_key(phrase)
-            if resolved is not None:
-                best = (last + 1, resolved)
+            if phrase in lexicon.names:
+                resolved = lexicon.resolve_key(phrase)
+                if resolved is not None:
+                    best = (last + 1, resolved)
             if phrase not in lexicon.prefixes:
                 break
+        if best is None and keys[index].endswith("s") and keys[index][:-1] in lexicon.names:
+            plural = lexicon.resolve_key(keys[index])  # "EPAs", "melatonins"
+            best = (index + 1, plural) if plural is not None else None
         if best is None and " " in keys[index]:
             # A hyphenated word may start with a name: "dexmedetomidine-induced".
             best = _leading_name(tokens[index], keys[index], lexicon, index)
@@ -410,12 +425,14 @@ def _near_misses(
     ("nrax on"): (score, medication, how, first token, token after the last)."""
     readings: list[tuple[float, str, MatchedBy, int, int]] = []
     first = tokens[index]
-    word = keys[index].replace(" ", "")
-    if word in lexicon.ignored:
+    key = keys[index]
+    word = key.replace(" ", "")
+    frequency = word_frequency(word)
+    # Most words are function words: no reading starts with "the" or "and".
+    if frequency >= FUNCTION_WORD_ZIPF or word in lexicon.ignored:
         return readings
-    parts = keys[index].split(" ")
-    rare = not is_ordinary_word(word) and not form_of_word(word)
-    if len(parts) > 1 and all(is_ordinary_word(part) for part in parts if part):
+    rare = frequency < RARE_WORD_ZIPF and not form_of_word(word)
+    if rare and " " in key and all(is_ordinary_word(part) for part in key.split(" ") if part):
         rare = False  # "day-to-day", "salty-sweet": ordinary words joined by hyphens
     if len(word) >= 4 and rare:
         best = targets.best(word)
@@ -426,8 +443,6 @@ def _near_misses(
                 best = (closest[1], closest[0], MatchedBy.FUZZY)
         if best is not None:
             readings.append((*best, index, index + 1))
-    if not rare and word_frequency(word) >= FUNCTION_WORD_ZIPF:
-        return readings
     for last in range(index + 1, min(index + MAX_PIECES, len(tokens))):
         if last in covered or not tokens[last].is_word:
             break

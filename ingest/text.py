@@ -9,9 +9,10 @@ from typing import NamedTuple
 # words keep inner hyphens, apostrophes and trailing digits ("low-dose", "drug's", "B12",
 # "KSM-66"); any other mark is a token.
 TOKEN = re.compile(
-    r"\d+-[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
-    r"|\d+(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?(?:/\d+)?|(?<![\w.])\.\d+"
-    r"|[A-Za-z]+\d*(?:['’-][A-Za-z0-9]+)*\+?|\S"
+    # Words first: most tokens are words, and the engine tries the alternatives in order.
+    r"[A-Za-z]+\d*(?:['’-][A-Za-z0-9]+)*\+?"
+    r"|\d+-[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
+    r"|\d+(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?(?:/\d+)?|(?<![\w.])\.\d+|\S"
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 CLAUSE_BREAK = re.compile(r"\s*(?:;|,\s*but\b|\bbut\b|\band\s+(?=if\b|when\b|then\b|take\b))\s*")
@@ -63,7 +64,7 @@ class Token(NamedTuple):
 @lru_cache(maxsize=256)
 def tokenize(text: str) -> tuple[Token, ...]:
     """The tokens of `text`; a segment is read by several extractors, so the last few are kept."""
-    return tuple(Token(m.group(), *m.span()) for m in TOKEN.finditer(text))
+    return tuple([Token(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)])
 
 
 def spans(text: str, pattern: re.Pattern[str], start: int = 0) -> list[tuple[int, int]]:
