@@ -418,6 +418,12 @@ def _amount(
         said, after, daily = unit
         if CONCENTRATION.match(text[tokens[after - 1].end :]):
             return None, after
+        # "30 milligrams per 70 kilograms" is a dose by body weight: 0.43 mg/kg.
+        weight = _per_weight(tokens, lowered, after)
+        if weight is not None and "/" not in said:
+            kilograms, after = weight
+            low, high = low / kilograms, (high / kilograms if high is not None else None)
+            said = f"{said}/kg"
         start, end = tokens[index].start, tokens[after - 1].end
         amount = _measured(text[start:end], start, end, low, high, said)
         if amount.value > LARGEST_DOSE.get((amount.unit or "").split("/")[0], float("inf")):
@@ -429,6 +435,20 @@ def _amount(
         return None, after
     start, end = tokens[index].start, tokens[after - 1].end
     return Amount(start, end, text[start:end], low, high, None, carriable=True), after
+
+
+def _per_weight(
+    tokens: Sequence[Token], lowered: list[str], index: int
+) -> tuple[float, int] | None:
+    """ "per 70 kilograms" after a unit: the body weight, and the index after it."""
+    if index >= len(tokens) or lowered[index] != "per":
+        return None
+    number = _number(tokens, lowered, index + 1)
+    if number is None or number[0] <= 0 or number[1] >= len(tokens):
+        return None
+    if lowered[number[1]] not in {"kilograms", "kilogram", "kilos", "kilo", "kg", "kgs"}:
+        return None
+    return number[0], number[1] + 1
 
 
 def _measured(said: str, start: int, end: int, low: float, high: float | None, unit: str) -> Amount:

@@ -89,7 +89,8 @@ CORRECTION_RATIO = 0.2
 SALIENCE_REACH = 150
 SEGMENT_DECAY = 0.4
 FOCUS_REACH = 3
-LATENT_PULL = 0.3
+LATENT_PULL = 0.1
+RANGE_ECHO = 40  # characters after a range within which its end said again is the same claim
 TOPIC_PULL = 2.0
 # "alcohol addiction", "opioid withdrawal": a drug named as part of a condition is not the drug
 # a nearby dose is of.
@@ -237,7 +238,25 @@ def _dosages(document: Document, mentions: list[Mention], talk: _Talk) -> tuple[
             if key not in seen:
                 seen.add(key)
                 found.append(dosage)
-    return found, dropped
+    return _without_range_ends(found), dropped
+
+
+def _without_range_ends(found: list[Dosage]) -> list[Dosage]:
+    """ "One to three grams, again, three grams": an end of a range said again right after it
+    is the same claim, not a second dose."""
+    ranges = [d for d in found if d.max_value is not None]
+
+    def repeats(dose: Dosage) -> bool:
+        return any(
+            r.segment == dose.segment
+            and r.medication == dose.medication
+            and r.unit == dose.unit
+            and dose.value in (r.value, r.max_value)
+            and 0 <= dose.start - r.end <= RANGE_ECHO
+            for r in ranges
+        )
+
+    return [dose for dose in found if dose.max_value is not None or not repeats(dose)]
 
 
 @dataclass(frozen=True, slots=True)

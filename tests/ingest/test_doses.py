@@ -87,6 +87,8 @@ def test_after_a_week_is_not_a_frequency() -> None:
         ("twenty two milligrams", [(22.0, None)]),
         # Fractions of a unit.
         ("a tenth of a milligram", [(0.1, None)]),
+        # A dose per a body weight is a dose per kilogram.
+        ("30 milligrams per 70 kilograms", [(round(30 / 70, 9), None)]),
         # Zero is never a dose.
         ("the right dose for you is zero milligrams", []),
     ],

@@ -157,3 +157,8 @@ def test_an_amount_of_an_unknown_substance_goes_to_no_drug(names: Lexicon) -> No
     assert dosed(said, names) == []
     food = "With caffeine, eat 30 grams of protein."
     assert dosed(food, names) == []
+
+
+def test_a_range_end_said_again_is_the_same_claim(names: Lexicon) -> None:
+    said = "People take one to three grams, again three grams a day, of caffeine."
+    assert dosed(said, names) == [("caffeine", 1000.0, 3000.0, "mg")]
