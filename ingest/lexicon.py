@@ -1,7 +1,10 @@
 """The medication vocabulary: exact names, brands and abbreviations, and near-miss lookup.
 
 Built from the drug-named-entity-recognition package (generic and brand names) and the curated
-file `data/lexicon.toml`. Importing the package costs about 375 MB and 1.7 s, so only ingestion
+files in `data/`: `lexicon.toml` (abbreviations and everyday names), `substances.toml` (what
+podcasts talk about: supplements, botanicals, peptides, psychedelics, with class and source),
+`endogenous.toml` (the body's own chemistry, a mention only where taken) and
+`not_medications.toml`. Importing the package costs about 375 MB and 1.7 s, so only ingestion
 loads it; serving resolves names through the alias table that ingestion writes to the database.
 """
 
