@@ -45,6 +45,9 @@ NOT_TAKEN_BEFORE = {
     "score", "scores", "scan", "scans", "receptor", "receptors", "channel", "channels",
     "pathway", "pathways", "antibodies", "antibody", "level", "levels", "resistance",
     "sensitivity", "syringe", "syringes", "needle", "needles",
+    # ... or the body's own making of it: "melatonin production", "testosterone synthesis".
+    "production", "release", "secretion", "synthesis", "signaling", "signalling", "rhythm",
+    "excretion",
 }  # fmt: skip
 
 
