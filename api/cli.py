@@ -461,7 +461,11 @@ def _real(folder: Path, transcripts: Path, names: "Lexicon", show_errors: bool) 
     if sealed and show_errors:
         errors.print(f"{folder} is sealed: it is scored in aggregate only, never its errors")
         raise typer.Exit(1)
-    results = evaluate_real(folder, transcripts, names)
+    try:
+        results = evaluate_real(folder, transcripts, names)
+    except OSError as error:
+        errors.print(f"{folder}: a labelled transcript cannot be read: {error}")
+        raise typer.Exit(1) from None
     table = Table(title=f"Real transcripts: {folder}" + (" (sealed)" if sealed else ""))
     for column in (
         "transcript", "doses P/R/F1", "right/found/gold", "mentions P/R", "near misses P (n)",

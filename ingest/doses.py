@@ -112,8 +112,13 @@ NOT_BEFORE_TWO = {
     "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
     "half", "halves", "quarter", "quarters", "third", "thirds",
 }  # fmt: skip
-# "100, 200, 300 or 400 milligrams": numbers joined by these share the unit of the last one.
-LIST_JOINERS = {",", "or", "and", "maybe", "even", "perhaps", "possibly"}
+# "100, 200, 300 or 400 milligrams": numbers joined by these share the unit of the last one;
+# the hedges may stand beside a joiner ("200 or maybe 300"), never alone.
+LIST_LINKS = {",", "or", "and"}
+LIST_JOINERS = LIST_LINKS | {"maybe", "even", "perhaps", "possibly"}
+# A bare number followed by one of these and another number goes on counting the same thing.
+GOES_ON = LIST_JOINERS | RANGE_WORDS
+KILOGRAMS = {"kilograms", "kilogram", "kilos", "kilo", "kg", "kgs"}
 # A listed value further than this factor from the one that carries the unit is something else
 # ("in 2019, 200 milligrams").
 LIST_RANGE = 10.0
@@ -234,7 +239,7 @@ def _listed(
     boundary = numbers[first][0]
     for start, end, value in reversed(numbers[:first]):
         between = lowered[end:boundary]
-        if not between or not set(between) <= LIST_JOINERS or not set(between) - {"maybe"}:
+        if not set(between) <= LIST_JOINERS or not set(between) & LIST_LINKS:
             break
         begin, finish = tokens[start].start, tokens[end - 1].end
         dose = _measured(text[begin:finish], begin, finish, value, None, said)
@@ -446,7 +451,7 @@ def _per_weight(
     number = _number(tokens, lowered, index + 1)
     if number is None or number[0] <= 0 or number[1] >= len(tokens):
         return None
-    if lowered[number[1]] not in {"kilograms", "kilogram", "kilos", "kilo", "kg", "kgs"}:
+    if lowered[number[1]] not in KILOGRAMS:
         return None
     return number[0], number[1] + 1
 
@@ -490,7 +495,7 @@ def _ends_bare(tokens: Sequence[Token], lowered: list[str], after: int) -> bool:
     goes on to another bare number that ends it ("to nine or ten, and")."""
     while after < len(tokens):
         following = lowered[after]
-        if following in LIST_JOINERS | RANGE_WORDS and after + 1 < len(tokens):
+        if following in GOES_ON and after + 1 < len(tokens):
             number = _number(tokens, lowered, after + 1)
             if number is not None:
                 after = number[1]

@@ -16,6 +16,7 @@ from ingest.grounding import comparable
 from ingest.lexicon import Lexicon
 from ingest.records import Extraction, MatchedBy
 from ingest.text import normalise
+from ingest.timestamps import format_timestamp, parse_timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,22 +283,13 @@ class RealResult:
     doses: Score
     mentions: Score
     near_misses: Score  # precision of CONTEXT and FUZZY mentions alone (expected unused)
-    wrong_drug: int  # predicted doses whose amount is labelled, but for another drug
+    wrong_drug: int  # false doses whose amount is a missed label's, given to another drug
     crashed: str | None  # the error that stopped extraction, if one did
     dropped: int  # claims dropped by an error inside extraction
     missed_doses: tuple[str, ...] = ()
     false_doses: tuple[str, ...] = ()
     missed_mentions: tuple[str, ...] = ()
     false_mentions: tuple[str, ...] = ()
-
-
-def _clock(seconds: int) -> str:
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-def _seconds(clock: str) -> int:
-    hours, minutes, seconds = (int(part) for part in clock.split(":"))
-    return hours * 3600 + minutes * 60 + seconds
 
 
 def labelled_doses(labels: dict[str, Any], canonical: Callable[[str], str]) -> list[LabelledDose]:
@@ -308,7 +300,7 @@ def labelled_doses(labels: dict[str, Any], canonical: Callable[[str], str]) -> l
         low = dose.get("value", dose.get("low"))
         high = dose.get("high")
         labelled = LabelledDose(
-            _seconds(dose["at"]),
+            parse_timestamp(dose["at"]),
             canonical(dose["name"]),
             round(float(low) * factor, 9),
             None if high is None else round(float(high) * factor, 9),
@@ -372,7 +364,7 @@ def score_real(
         return normalise(resolved.name if resolved is not None else label)
 
     gold = labelled_doses(labels, canonical)
-    wanted = {(_seconds(m["at"]), canonical(m["name"])) for m in labels["mentions"]}
+    wanted = {(parse_timestamp(m["at"]), canonical(m["name"])) for m in labels["mentions"]}
     if extraction is None:
         return RealResult(
             name, Score(0, 0, len(gold)), Score(0, 0, len(wanted)), Score(0, 0, 0), 0, crashed, 0
@@ -392,9 +384,10 @@ def score_real(
         }.values()
     )
     pairs, false, missed = match_doses(predicted, gold, REAL_PARAGRAPH_REACH * step)
-    anywhere = match_doses(
+    # A false dose whose amount matches a missed label, names aside, went to the wrong drug.
+    wrong_drug = match_doses(
         [LabelledDose(d.seconds, "", d.low, d.high, d.unit) for d in false],
-        [LabelledDose(g.seconds, "", g.low, g.high, g.unit) for g in gold],
+        [LabelledDose(g.seconds, "", g.low, g.high, g.unit) for g in missed],
         REAL_PARAGRAPH_REACH * step,
     )[0]
     found = {(seconds[m.segment], normalise(m.medication)) for m in extraction.mentions}
@@ -406,20 +399,20 @@ def score_real(
 
     def said(dose: LabelledDose) -> str:
         top = f"-{dose.high:g}" if dose.high is not None else ""
-        return f"{_clock(dose.seconds)} {dose.name} {dose.low:g}{top} {dose.unit}"
+        return f"{format_timestamp(dose.seconds)} {dose.name} {dose.low:g}{top} {dose.unit}"
 
     return RealResult(
         name,
         Score(len(pairs), len(predicted), len(gold)),
         Score(len(found & wanted), len(found), len(wanted)),
         Score(len(loose & wanted), len(loose), 0),
-        len(anywhere),
+        len(wrong_drug),
         crashed,
         extraction.dropped,
         tuple(said(d) for d in sorted(missed, key=lambda d: d.seconds)),
         tuple(said(d) for d in sorted(false, key=lambda d: d.seconds)),
-        tuple(f"{_clock(s)} {n}" for s, n in sorted(wanted - found)),
-        tuple(f"{_clock(s)} {n}" for s, n in sorted(found - wanted)),
+        tuple(f"{format_timestamp(s)} {n}" for s, n in sorted(wanted - found)),
+        tuple(f"{format_timestamp(s)} {n}" for s, n in sorted(found - wanted)),
     )
 
 
@@ -433,9 +426,10 @@ def evaluate_real(folder: Path, transcripts: Path, names: Lexicon) -> list[RealR
     for path in sorted(folder.glob("*.json")):
         labels = json.loads(path.read_text(encoding="utf-8"))
         source = transcripts / labels["file"]
+        # A missing transcript is the caller's error, not the extractor's crash.
+        said = source.read_text(encoding="utf-8")
         try:
-            document = read(source.read_text(encoding="utf-8"), source=source.name)
-            extraction = extract(document, names=names)
+            extraction = extract(read(said, source=source.name), names=names)
         except Exception as error:  # noqa: BLE001 - a crash is a finding, scored as one
             results.append(
                 score_real(

@@ -19,6 +19,7 @@ from ingest.records import (
     SummaryPoint,
     Warning,
 )
+from ingest.timestamps import format_timestamp
 from ingest.units import to_canonical
 
 log = logging.getLogger(__name__)
@@ -167,14 +168,14 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
                 hit.matched_by,
             )  # fmt: skip
             (latent if hit.latent else result.mentions).append(mention)
-    # A latent mention ("testosterone" with no word of taking next to it) still says which
-    # drug an amount beside it is of; a dose given to it makes it a mention.
     foods = [
         Mention(index, token.start, token.end, token.text, NOT_A_DRUG, 1.0, MatchedBy.EXACT)
         for index, segment in enumerate(document.segments)
         for token in text.tokenize(segment.text)
         if token.text.lower() in FOOD
     ]
+    # A latent mention ("testosterone" with no word of taking next to it) still says which
+    # drug an amount beside it is of; a dose given to it makes it a mention.
     every = sorted(result.mentions + latent + foods, key=lambda m: (m.segment, m.start))
     talk = _Talk(
         [(m, _pull(document, m, 1.0, topic)) for m in result.mentions + foods]
@@ -201,6 +202,14 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
     return result
 
 
+def _by_segment(mentions: list[Mention]) -> dict[int, list[Mention]]:
+    """Mentions grouped by segment, in the order given."""
+    grouped: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        grouped.setdefault(mention.segment, []).append(mention)
+    return grouped
+
+
 def _pull(document: Document, mention: Mention, weight: float, topic: set[str]) -> float:
     """How strongly a mention makes its drug the one being talked about: a drug the episode's
     title, description or summary names more, a latent mention ("testosterone levels") less,
@@ -219,8 +228,9 @@ def _dosages(document: Document, mentions: list[Mention], talk: _Talk) -> tuple[
     seen: set[tuple[int, str, float, str, float | None, str | None]] = set()
     carried: dict[str, _Said] = {}  # the unit each drug was last dosed in, and where
     history: dict[str, list[float]] = {}
+    by_segment = _by_segment(mentions)
     for index, segment in enumerate(document.segments):
-        here = [mention for mention in mentions if mention.segment == index]
+        here = by_segment.get(index, [])
         amounts = doses.find_amounts(segment.text)
         for position in range(len(amounts)):
             try:
@@ -317,7 +327,7 @@ def _dosage(
     )  # fmt: skip
 
 
-def _carried(document: Document, said: "_Said | None", index: int, offset: int) -> str | None:
+def _carried(document: Document, said: _Said | None, index: int, offset: int) -> str | None:
     """The unit a bare number at `offset` carries from the drug's last dose: only in the same
     stretch of talk, within CARRY_REACH characters."""
     if said is None or said.segment not in (index, index - 1):
@@ -330,15 +340,9 @@ def _carried(document: Document, said: "_Said | None", index: int, offset: int) 
 
 def _left_out(what: str, document: Document, index: int, error: Exception) -> None:
     """Logs a claim dropped by an error: the episode is stored without it."""
-    seconds = document.segments[index].seconds
-    clock = f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    clock = format_timestamp(document.segments[index].seconds)
     log.warning(
-        "left out %s in %r at %s: %s: %s",
-        what,
-        document.title,
-        clock,
-        type(error).__name__,
-        error,
+        "left out %s in %r at %s: %s: %s", what, document.title, clock, type(error).__name__, error
     )
 
 
@@ -430,8 +434,9 @@ def _warnings(
     """Every warning, and how many paragraphs' warnings an error dropped."""
     found: list[Warning] = []
     dropped = 0
+    by_segment = _by_segment(mentions)
     for index, segment in enumerate(document.segments):
-        here = [mention for mention in mentions if mention.segment == index]
+        here = by_segment.get(index, [])
         try:
             cautions = warnings.find_warnings(segment.text)
         except Exception as error:  # noqa: BLE001 - one bad paragraph never loses the episode

@@ -243,14 +243,18 @@ def build(
     # The body's own chemistry by any of the vocabulary's names ("antidiuretic hormone" is
     # vasopressin) needs words of taking too; a curated name, or a medicine's form
     # ("testosterone cypionate"), says its own.
-    body_made = {names[key] for key in guarded if key in names}
+    body_chemistry = {names[key] for key in guarded if key in names}
     curated_keys = {
         normalise(alias)
         for name, entry in curated.items()
         for alias in [name, *entry.get("aliases", ())]
     }
     for key, name in names.items():
-        if name in body_made and key not in curated_keys and not PRODUCT_WORDS & set(key.split()):
+        if (
+            name in body_chemistry
+            and key not in curated_keys
+            and not PRODUCT_WORDS & set(key.split())
+        ):
             guarded.add(key)
     # A vocabulary drug whose own name the curated file lists as an alias is that entry:
     # "Nicorette" is "nicotine gum" in the vocabulary, and nicotine gum is nicotine.
@@ -275,8 +279,8 @@ def _data(name: str) -> dict[str, Any]:
 
 def curated_names() -> dict[str, dict[str, Any]]:
     """The curated names: medications (lexicon.toml), then the substances podcasts talk about
-    (substances.toml: supplements, botanicals, peptides, hormones, psychedelics), and the
-    body's own chemistry that is a mention only when taken (endogenous.toml)."""
+    (substances.toml: supplements, botanicals, peptides, hormones, psychedelics); an entry in
+    both files takes the aliases of both."""
     curated = dict(_data("lexicon.toml"))
     for name, entry in _data("substances.toml").items():
         if name == "ambiguous":

@@ -56,7 +56,8 @@ NOT_TAKEN_BEFORE = {
 TAKEN_BEFORE = re.compile(
     r"\b(?:take|takes|taking|took|taken|prescrib\w*|"
     r"(?:be|is|was|were|been|being|are|'s|'re|get|got|go|went|put|stay|stayed|come|came|"
-    r"already|still|guys?|people|patients?|women|men|somebody|someone)\s+on|inject\w*|giv(?:e|es|en|ing)|gave|"
+    r"already|still|guys?|people|patients?|women|men|somebody|someone)\s+on|"
+    r"inject\w*|giv(?:e|es|en|ing)|gave|"
     r"start|starts|started|starting|stop|stops|stopped|stopping|us(?:e|es|ed|ing)|"
     r"supplement\w*(?:\s+with)?|dos(?:e|es|ed|ing)|administer\w*|exogenous|synthetic|oral|"
     r"orally|topical|transdermal|injectable|add|adding|added|extra|buy|bought|tr(?:y|ies|ied|ying)|"
@@ -200,14 +201,9 @@ def mentions_in(
         confidence = round(min(score / 100, 0.95), 3)
         found.append(Found(start, end, text[start:end], name, confidence, matched_by))
     found.sort(key=lambda hit: hit.start)
-    latent = [
-        (lexicon.needs_support(key) and not taken(text, hit.start, hit.end))
-        or (lexicon.needs_consuming(key) and not consumed(text, hit.start, hit.end))
-        for hit in found
-        for key in [normalise(hit.text)]
-    ]
+    latent = [_unsupported(text, hit, lexicon) for hit in found]
     # Named in one list with a drug said as a drug: "ketamine and PCP", "Alpha-GPC,
-    # L-tyrosine and caffeine".
+    # L-tyrosine and caffeine". A second pass carries the standing along a list of three.
     for _ in range(2):
         for index, hit in enumerate(found):
             if latent[index]:
@@ -219,6 +215,16 @@ def mentions_in(
     return [
         replace(hit, latent=True) if flag else hit for hit, flag in zip(found, latent, strict=True)
     ]
+
+
+def _unsupported(text: str, hit: Found, lexicon: Lexicon) -> bool:
+    """Whether a name that needs words of taking (or of eating) around it lacks them."""
+    key = normalise(hit.text)
+    if lexicon.needs_support(key):
+        return not taken(text, hit.start, hit.end)
+    if lexicon.needs_consuming(key):
+        return not consumed(text, hit.start, hit.end)
+    return False
 
 
 def _listed_together(text: str, a: Found, b: Found) -> bool:

@@ -98,12 +98,15 @@ BRINGS_ABOUT = re.compile(r"\b(?:" + BRINGS + r")\b")
 NEGATED = re.compile(
     r"\b(?:no|zero|without|doesn'?t (?:have|cause|give)|don'?t (?:see|get)|didn'?t)\b"
     r"[^.]{0,25}\b(?:side[- ]effects?|problems?)\b"
+    # Fewer of them is a reassurance: "less dependent on the enzymes that cause interactions".
+    r"|\b(?:less|fewer)\b[^.]{0,60}\binteractions?\b"
     r"|\b(?:doesn'?t|does not|don'?t|do not) (?:really |actually )?matter\b"
-    r"|\bno (?:real |big )?difference\b|\bdoes nothing\b|\bless dependent\b"
+    r"|\bno (?:real |big )?difference\b|\bdoes nothing\b"
 )
-# "full stop" ends a sentence, and "stop climbing" a titration: neither stops the drug.
+# "full stop" ends a sentence, and "stop climbing" or "stop eating" another act: neither stops
+# the drug.
 NOT_STOPPING = re.compile(
-    r"\bfull stop\b|\bstop (?:climbing|going up|there)\b|\bstop (?!taking|using)\w+ing\b"
+    r"\bfull stop\b|\bstop (?:going up|there)\b|\bstop (?!taking|using)\w+ing\b"
 )
 # "the symptoms, the low libido, the fatigue": the illness's symptoms, not the drug's effects.
 SYMPTOMS_OF_ILLNESS = re.compile(r"\b(?:the|his|her|their|your) symptoms\b|\bsymptoms of\b")
@@ -158,10 +161,9 @@ def find_warnings(text: str) -> list[Caution]:
         if WarningKind.STOP_CONDITION in kinds and NOT_STOPPING.search(lowered):
             kinds.discard(WarningKind.STOP_CONDITION)
         general = GENERAL_SYMPTOM.search(lowered) is not None
-        brought = announced or BRINGS_ABOUT.search(lowered) is not None
-        if (ADVERSE_EFFECT.search(lowered) or (general and brought)) and not (
-            SYMPTOMS_OF_ILLNESS.search(lowered) and not BRINGS_ABOUT.search(lowered)
-        ):
+        brings = BRINGS_ABOUT.search(lowered) is not None
+        illness = SYMPTOMS_OF_ILLNESS.search(lowered) is not None and not brings
+        if (ADVERSE_EFFECT.search(lowered) or (general and (announced or brings))) and not illness:
             kinds.add(WarningKind.SIDE_EFFECT)
         announced = bool(ANNOUNCES.search(lowered))
         kind = next((kind for kind in SPECIFICITY if kind in kinds), None)

@@ -3,8 +3,18 @@ from pathlib import Path
 
 import pytest
 
-from ingest.evaluation import Score, compare, evaluate_gold, score_ade, shortfalls, totals
+from ingest.evaluation import (
+    Score,
+    compare,
+    evaluate_gold,
+    real_shortfalls,
+    score_ade,
+    score_real,
+    shortfalls,
+    totals,
+)
 from ingest.lexicon import Lexicon
+from ingest.records import Document, Dosage, Extraction, MatchedBy, Mention, Segment
 from tests.conftest import ROOT, gold_documents, gold_path
 
 ADE = ROOT.parent / "shared" / "benchmarks" / "ade-corpus-v2" / "DRUG-DOSE.rel"
@@ -67,3 +77,67 @@ def test_eval_command(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "ldn-mackey-attia" in result.stdout and "precision" in result.stdout
     assert "is absent; skipping the ADE evaluation" in result.stdout
+
+
+def real_extraction(
+    dosages: list[tuple[int, str, float]], mentions: list[tuple[int, str]]
+) -> Extraction:
+
+    segments = tuple(Segment(80 * index, "words", index + 1) for index in range(4))
+    extraction = Extraction(Document("t", None, None, None, None, "", (), segments))
+    extraction.dosages = [Dosage(s, 0, 1, "x", name, value, "mg") for s, name, value in dosages]
+    extraction.mentions = [
+        Mention(s, 0, 1, "x", name, 1.0, MatchedBy.EXACT) for s, name in mentions
+    ]
+    return extraction
+
+
+def test_real_scoring_matches_doses_a_paragraph_apart_and_counts_wrong_drugs(
+    names: Lexicon,
+) -> None:
+    labels = {
+        "file": "t.md",
+        "mentions": [{"at": "00:00:00", "name": "caffeine"}, {"at": "00:01:20", "name": "LDN"}],
+        "doses": [
+            {"at": "00:00:00", "name": "caffeine", "value": 0.1, "unit": "g"},
+            {"at": "00:02:40", "name": "naltrexone", "value": 4.5, "unit": "mg"},
+            {"at": "00:04:00", "name": "melatonin", "low": 1, "high": 3, "unit": "mg"},
+        ],
+    }
+    extraction = real_extraction(
+        # 100 mg one paragraph late still matches; 4.5 mg goes to the wrong drug; 3 mg is
+        # not the 1-3 mg range.
+        [(1, "caffeine", 100.0), (2, "caffeine", 4.5), (3, "melatonin", 3.0)],
+        [(0, "caffeine"), (1, "naltrexone"), (2, "caffeine")],
+    )
+    result = score_real("t", extraction, labels, names)
+    assert (result.doses.true_positives, result.doses.predicted, result.doses.expected) == (1, 3, 3)
+    assert result.wrong_drug == 1
+    assert (result.mentions.true_positives, result.mentions.predicted) == (2, 3)
+    assert result.missed_doses == ("00:02:40 naltrexone 4.5 mg", "00:04:00 melatonin 1-3 mg")
+    crashed = score_real("t", None, labels, names, crashed="ValueError: x")
+    assert crashed.crashed and crashed.doses.expected == 3 and crashed.doses.predicted == 0
+    assert real_shortfalls([crashed])[-1] == "1 transcripts crashed extraction"
+
+
+def test_a_sealed_set_never_shows_its_errors(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "claimdex"),
+            "eval",
+            "--real",
+            str(ROOT / "tests" / "gold-real" / "sealed"),
+            "--transcripts",
+            str(tmp_path),
+            "--errors",
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert "is sealed" in result.stderr and "missed" not in result.stdout
