@@ -73,3 +73,26 @@ def test_near_misses_without_support_stay_out(names: Lexicon) -> None:
 def test_split_names_that_sound_alike(names: Lexicon) -> None:
     found = find_mentions("take the mellow tonin early", lexicon=names, context={"melatonin"})
     assert [(m.text, m.medication) for m in found] == [("mellow tonin", "melatonin")]
+
+
+def test_ambiguous_abbreviations_and_combinations(names: Lexicon) -> None:
+    for abbreviation in ("ALA", "ASA", "CSA"):
+        assert names.resolve(abbreviation) is None, abbreviation
+    found = find_mentions("the discussions of fen-phen back then", lexicon=names)
+    assert sorted(m.medication for m in found) == ["fenfluramine", "phentermine"]
+
+
+@pytest.mark.parametrize(
+    ("text", "taken"),
+    [
+        ("testosterone levels fall with age", False),
+        ("he started testosterone injections last year", True),
+        ("sodium in the blood carries the signal", False),
+        ("add a little salt to your food", True),
+    ],
+)
+def test_the_bodys_own_chemistry_counts_only_where_taken(
+    names: Lexicon, text: str, taken: bool
+) -> None:
+    found = [m for m in find_mentions(text, lexicon=names) if not m.latent]
+    assert bool(found) is taken
