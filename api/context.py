@@ -1,35 +1,79 @@
 """Per-request state for GraphQL: the reader of query functions and the DataLoaders that batch.
 
-Each query function runs in a session of its own that is closed before the resolver returns:
-resolvers await DataLoaders, and a request that held a pooled connection across an await
-would let enough concurrent requests take every connection while each waits for one more.
-Rows come back detached and fully loaded; a lazy load would raise, not query in secret.
+Each query function runs on a worker thread, never on the event loop, so a slow statement
+holds up only its own request. It runs in a session of its own that is closed before the
+resolver goes on: resolvers await DataLoaders, and a request that held a pooled connection
+across an await would let enough concurrent requests take every connection while each waits
+for one more. Rows come back detached and fully loaded; a lazy load would raise, not query in
+secret.
 """
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
+from anyio import CapacityLimiter, to_thread
 from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 from strawberry.dataloader import DataLoader
 
 from db import claims, models, queries
+from db.engine import StatementTimeout, time_limit
 
 V = TypeVar("V")
 ClaimsKey = tuple[int, int | None, str | None]  # medication id, first, after
 
 
+class TooSlow(Exception):
+    """A read the statement time limit stopped; the message is written for the client."""
+
+
+class TooMany(Exception):
+    """An unpaged list longer than CLAIMDEX_MAX_LIST; the message is written for the client."""
+
+    def __init__(self, what: str, most: int, remedy: str) -> None:
+        super().__init__(f"{what}: more than {most} items (CLAIMDEX_MAX_LIST); {remedy}")
+
+
+def bounded(rows: Sequence[V], what: str, most: int, remedy: str) -> Sequence[V]:
+    """`rows` when there are at most `most`; TooMany otherwise."""
+    if len(rows) > most:
+        raise TooMany(what, most, remedy)
+    return rows
+
+
+PAGE_THEM = "ask for them a page at a time with first and after"
+
+
 class Reader:
-    """Calls a query function in a short session of its own."""
+    """Calls a query function in a short session of its own, on a worker thread, within the
+    statement time limit (0: none).
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    `threads` caps how many reads run at once: as many as the pool has connections, so a
+    thread never sits holding a place while it waits for a connection."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], threads: CapacityLimiter, time_limit_ms: int = 0
+    ) -> None:
         self.sessions = sessions
+        self.threads = threads
+        self.time_limit_ms = time_limit_ms
 
-    def __call__(self, fetch: Callable[..., V], **arguments: Any) -> V:
-        with self.sessions() as session:
-            return fetch(session=session, **arguments)
+    async def __call__(self, fetch: Callable[..., V], **arguments: Any) -> V:
+        return await to_thread.run_sync(partial(self.now, fetch, **arguments), limiter=self.threads)
+
+    def now(self, fetch: Callable[..., V], **arguments: Any) -> V:
+        """The same call on the calling thread."""
+        try:
+            with self.sessions() as session, time_limit(session, self.time_limit_ms):
+                return fetch(session=session, **arguments)
+        except StatementTimeout as error:
+            raise TooSlow(
+                f"{error} (CLAIMDEX_STATEMENT_TIMEOUT_MS): ask for a smaller page (first) or "
+                "narrower filters"
+            ) from error
 
 
 def _batched(
@@ -38,7 +82,7 @@ def _batched(
     """A loader that answers every key of a batch with one call to a query function."""
 
     async def load(keys: Sequence[int]) -> list[list[V]]:
-        found = read(fetch, **{keyword: list(keys)})
+        found = await read(fetch, **{keyword: list(keys)})
         return [found.get(key, []) for key in keys]
 
     return DataLoader(load_fn=load)
@@ -48,35 +92,48 @@ def _by_id(read: Reader, fetch: Callable[..., dict[int, V]], keyword: str) -> Da
     """A loader of one row per id; an id with no row is a KeyError, since ids come from rows."""
 
     async def load(keys: Sequence[int]) -> list[V]:
-        found = read(fetch, **{keyword: list(keys)})
+        found = await read(fetch, **{keyword: list(keys)})
         return [found[key] for key in keys]
 
     return DataLoader(load_fn=load)
 
 
-def _claims_about(read: Reader, model: type[claims.Claim]) -> DataLoader[ClaimsKey, list[Row[Any]]]:
+def _claims_about(
+    read: Reader, model: type[claims.Claim], most: int
+) -> DataLoader[ClaimsKey, list[Row[Any]]]:
     """A loader of each medication's claims of `model`, keyed by (medication id, first,
-    after): the keys of a batch that ask for the same page share one statement."""
+    after): the keys of a batch that ask for the same page share one statement. A list asked
+    for whole reads one row past `most`, to know it is too long without reading it all."""
+    what = f"{model.__tablename__} of a medication"
 
-    async def load(keys: Sequence[ClaimsKey]) -> list[list[Row[Any]]]:
+    async def load(keys: Sequence[ClaimsKey]) -> list[list[Row[Any]] | TooMany]:
         pages: dict[tuple[int | None, str | None], list[int]] = defaultdict(list)
         for medication_id, first, after in keys:
             pages[first, after].append(medication_id)
-        found = {
-            (medication_id, first, after): rows
-            for (first, after), ids in pages.items()
-            for medication_id, rows in read(
-                claims.claims_about, model=model, medication_ids=ids, first=first, after=after
-            ).items()
-        }
-        return [found.get(key, []) for key in keys]
+        found: dict[ClaimsKey, list[Row[Any]]] = {}
+        for (first, after), ids in pages.items():
+            rows = await read(
+                claims.claims_about,
+                model=model,
+                medication_ids=ids,
+                first=first,
+                after=after,
+                most=most + 1,
+            )
+            found |= {(medication_id, first, after): rows[medication_id] for medication_id in rows}
+        return [
+            TooMany(what, most, PAGE_THEM)
+            if key[1] is None and len(found.get(key, [])) > most
+            else found.get(key, [])
+            for key in keys
+        ]
 
     return DataLoader(load_fn=load)
 
 
 def _claims_in(read: Reader, model: type[claims.Claim]) -> DataLoader[int, list[Row[Any]]]:
     async def load(keys: Sequence[int]) -> list[list[Row[Any]]]:
-        found = read(claims.claims_in, model=model, episode_ids=list(keys))
+        found = await read(claims.claims_in, model=model, episode_ids=list(keys))
         return [found.get(key, []) for key in keys]
 
     return DataLoader(load_fn=load)
@@ -85,6 +142,7 @@ def _claims_in(read: Reader, model: type[claims.Claim]) -> DataLoader[int, list[
 @dataclass
 class Loaders:
     read: Reader
+    max_list: int = 1000  # the longest list answered whole (CLAIMDEX_MAX_LIST)
     episode: DataLoader[int, models.Episode] = field(init=False)
     segments: DataLoader[int, list[models.Segment]] = field(init=False)
     quotes: DataLoader[int, list[models.Quote]] = field(init=False)
@@ -102,9 +160,9 @@ class Loaders:
         self.segments = _batched(read, queries.segments_for, "episode_ids")
         self.quotes = _batched(read, queries.quotes_for, "episode_ids")
         self.summary = _batched(read, queries.summary_for, "episode_ids")
-        self.mentions = _claims_about(read, models.Mention)
-        self.dosages = _claims_about(read, models.Dosage)
-        self.warnings = _claims_about(read, models.Warning)
+        self.mentions = _claims_about(read, models.Mention, self.max_list)
+        self.dosages = _claims_about(read, models.Dosage, self.max_list)
+        self.warnings = _claims_about(read, models.Warning, self.max_list)
         self.aliases = _batched(read, queries.aliases_for, "medication_ids")
         self.episode_dosages = _claims_in(read, models.Dosage)
         self.episode_warnings = _claims_in(read, models.Warning)

@@ -21,21 +21,24 @@ from graphql import (
 
 from db.pages import DEFAULT_PAGE
 
-# A plain list inside a result (an episode's segments) counts as this many items.
+# A plain list within one episode (its segments, its quotes) counts as this many items: it
+# grows with one document, which the body limit bounds, not with the corpus.
 LIST_ITEMS = 10
 
 
-def cost_rule(limit: int) -> type[ValidationRule]:
-    """Rejects an operation whose worst case returns more than `limit` items: each
-    connection's `first` (default 20) and each plain list (as 10), multiplied by the lists
-    around it, in the spirit of GitHub's node limit."""
+def cost_rule(limit: int, max_list: int) -> type[ValidationRule]:
+    """Rejects an operation whose worst case returns more than `limit` items, in the spirit
+    of GitHub's node limit: each connection counts its `first` (default 20); a list that takes
+    `first` counts it, or `max_list` without it (the longest list answered whole); a list of
+    the whole corpus (`medications`) counts `max_list`; a list within one episode counts 10.
+    Each is multiplied by the lists around it."""
 
     class CostLimit(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
             root = self.context.schema.get_root_type(node.operation)
             if root is None:
                 return
-            cost = _cost(self.context, node.selection_set.selections, root, 1, set())
+            cost = _cost(self.context, node.selection_set.selections, root, 1, set(), max_list)
             if cost > limit:
                 self.report_error(
                     GraphQLError(
@@ -73,6 +76,7 @@ def _cost(
     parent: GraphQLObjectType,
     multiplier: int,
     visiting: set[str],
+    max_list: int,
 ) -> int:
     total = 0
     for selection in selections:
@@ -88,10 +92,18 @@ def _cost(
                 times = multiplier * (_first(context, selection) or DEFAULT_PAGE)
                 total += times
             elif listed:
-                times = multiplier * LIST_ITEMS
+                if "first" in definition.args:
+                    first = _first(context, selection)
+                    times = multiplier * (max_list if first is None else first)
+                elif parent is context.schema.query_type:
+                    times = multiplier * max_list
+                else:
+                    times = multiplier * LIST_ITEMS
                 total += times
             if isinstance(kind, GraphQLObjectType):
-                total += _cost(context, selection.selection_set.selections, kind, times, visiting)
+                total += _cost(
+                    context, selection.selection_set.selections, kind, times, visiting, max_list
+                )
         elif hasattr(selection, "selection_set"):
             fragment_selections = selection.selection_set
             if fragment_selections is None and hasattr(selection, "name"):
@@ -105,7 +117,9 @@ def _cost(
                 target = kind if isinstance(kind, GraphQLObjectType) else parent
             else:
                 target = parent
-            total += _cost(context, fragment_selections.selections, target, multiplier, visiting)
+            total += _cost(
+                context, fragment_selections.selections, target, multiplier, visiting, max_list
+            )
     return total
 
 

@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api import arguments, exports
+from api.context import Reader, TooSlow
 from api.links import deep_link, format_timestamp
 from api.types.node import to_global_id
 from api.writes import WriteError, delete_episode, ingest_markdown, token_is_valid
@@ -53,7 +54,7 @@ class Parameter:
 class Endpoint:
     path: str
     summary: str
-    handler: Callable[[Request, Session], Awaitable[Response]]
+    handler: Callable[[Request, Session], Response]  # run on a worker thread by the Reader
     parameters: tuple[Parameter, ...] = ()
     formats: tuple[str, ...] = ("json", "csv", "ndjson")
     paged: bool = False
@@ -203,12 +204,12 @@ def query_date(request: Request, name: str) -> date | None:
 # --- handlers ---------------------------------------------------------------------------------
 
 
-async def list_medications(request: Request, session: Session) -> Response:
+def list_medications(request: Request, session: Session) -> Response:
     page = queries.medication_stats_page(session=session, **paging(request))
     return rows_response(request, [stats_row(row) for row in page.rows], page=page)
 
 
-async def get_medication(request: Request, session: Session) -> Response:
+def get_medication(request: Request, session: Session) -> Response:
     medication = named_medication(session, request.path_params["name"])
     aliases = queries.aliases_for(session=session, medication_ids=[medication.id])
     row = {
@@ -221,7 +222,7 @@ async def get_medication(request: Request, session: Session) -> Response:
     return JSONResponse({"data": row})
 
 
-async def medication_dosages(request: Request, session: Session) -> Response:
+def medication_dosages(request: Request, session: Session) -> Response:
     medication = named_medication(session, request.path_params["name"])
     low, high = arguments.amount_range(
         request.query_params.get("min"), request.query_params.get("max")
@@ -267,13 +268,13 @@ def episode_claims(request: Request, session: Session) -> EpisodeClaims:
     )
 
 
-async def episode_chapters(request: Request, session: Session) -> Response:
+def episode_chapters(request: Request, session: Session) -> Response:
     found = episode_claims(request, session)
     body = exports.chapters(found.episode, found.dosages, found.warnings)
     return JSONResponse(body, media_type="application/json+chapters")
 
 
-async def list_episodes(request: Request, session: Session) -> Response:
+def list_episodes(request: Request, session: Session) -> Response:
     params = request.query_params
     order = params.get("order", queries.EpisodeOrder.ADDED.value)
     if order not in {o.value for o in queries.EpisodeOrder}:
@@ -292,7 +293,7 @@ async def list_episodes(request: Request, session: Session) -> Response:
     return rows_response(request, [episode_row(row) for row in page.rows], page=page)
 
 
-async def get_episode(request: Request, session: Session) -> Response:
+def get_episode(request: Request, session: Session) -> Response:
     found = episode_claims(request, session)
     episode = found.episode
     claims = [dosage_row(d, name) for d, name in found.dosages] + [
@@ -315,7 +316,7 @@ async def get_episode(request: Request, session: Session) -> Response:
     return JSONResponse({"data": body})
 
 
-async def search(request: Request, session: Session) -> Response:
+def search(request: Request, session: Session) -> Response:
     query = request.query_params.get("q")
     if not query:
         raise ApiError(400, "bad_request", "q: give the words to search for, as ?q=microglia")
@@ -421,22 +422,21 @@ async def delete_episode_route(request: Request, writes: Writes) -> Response:
     return Response(status_code=204)
 
 
-def _handle(
-    sessions: sessionmaker[Session], endpoint: Endpoint
-) -> Callable[[Request], Awaitable[Response]]:
+def _handle(read: Reader, endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
     async def handle(request: Request) -> Response:
-        with sessions() as session:
-            try:
-                return await endpoint.handler(request, session)
-            except ApiError as error:
-                return error_response(error.status, error.code, error.message)
-            except (arguments.ArgumentError, PageError) as error:
-                return error_response(400, "bad_request", str(error))
+        try:
+            return await read(endpoint.handler, request=request)
+        except ApiError as error:
+            return error_response(error.status, error.code, error.message)
+        except (arguments.ArgumentError, PageError) as error:
+            return error_response(400, "bad_request", str(error))
+        except TooSlow as error:
+            return error_response(503, "timeout", str(error))
 
     return handle
 
 
-def routes(sessions: sessionmaker[Session], writes: Writes) -> list[Route]:
+def routes(read: Reader, writes: Writes) -> list[Route]:
     """One route per path, so a 405 lists every method the path takes in its Allow header."""
     extra = {
         "/episodes": {"POST": _write(writes, post_episode)},
@@ -444,7 +444,7 @@ def routes(sessions: sessionmaker[Session], writes: Writes) -> list[Route]:
     }
     found = []
     for endpoint in ENDPOINTS:
-        handlers = {"GET": _handle(sessions, endpoint)} | extra.get(endpoint.path, {})
+        handlers = {"GET": _handle(read, endpoint)} | extra.get(endpoint.path, {})
         found.append(
             Route(
                 PREFIX + endpoint.path,

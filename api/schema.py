@@ -1,9 +1,11 @@
 """The GraphQL schema: root queries, each a few lines over one query function in db/."""
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 import strawberry
+from anyio import to_thread
 from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
@@ -20,7 +22,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from api import arguments, limits, writes
-from api.context import Context
+from api.context import Context, TooMany, TooSlow, bounded
 from api.settings import Settings
 from api.types.claims import Dosage
 from api.types.connection import Connection
@@ -40,16 +42,22 @@ strawberry.enum(
 @strawberry.type
 class Query:
     @strawberry.field(description="The medication any alias, brand or misspelling names.")
-    def medication(self, info: Info[Context, None], name: str) -> Medication | None:
-        row = info.context.read(queries.medication_named, name=name)
+    async def medication(self, info: Info[Context, None], name: str) -> Medication | None:
+        row = await info.context.read(queries.medication_named, name=name)
         return Medication.from_row(row) if row is not None else None
 
     @strawberry.field(description="Every medication some episode mentions or doses, by name.")
-    def medications(self, info: Info[Context, None]) -> list[Medication]:
-        return [Medication.from_row(row) for row in info.context.read(queries.medications)]
+    async def medications(self, info: Info[Context, None]) -> list[Medication]:
+        rows = bounded(
+            await info.context.read(queries.medications),
+            "medications",
+            info.context.loaders.max_list,
+            "medicationStats(first:, after:) gives them a page at a time",
+        )
+        return [Medication.from_row(row) for row in rows]
 
     @strawberry.field(description="Episodes matching every filter given, a page at a time.")
-    def episodes(
+    async def episodes(
         self,
         info: Info[Context, None],
         first: int | None = 20,
@@ -62,13 +70,13 @@ class Query:
         order_by: queries.EpisodeOrder = queries.EpisodeOrder.ADDED,
     ) -> Connection[Episode]:
         read = info.context.read
-        page = read(
+        page = await read(
             queries.episodes_page,
             first=first,
             after=after,
             search=search,
             channel=channel,
-            medication_id=read(arguments.medication_id, name=medication),
+            medication_id=await read(arguments.medication_id, name=medication),
             published_after=published_after,
             published_before=published_before,
             order=order_by,
@@ -79,7 +87,7 @@ class Query:
         description="Dosages, filtered by medication (any alias) and by amount: min and max "
         'take any unit ("4 mg", "4500 ug", "0.01 g").'
     )
-    def dosages(
+    async def dosages(
         self,
         info: Info[Context, None],
         medication: str | None = None,
@@ -92,11 +100,11 @@ class Query:
     ) -> Connection[Dosage]:
         read = info.context.read
         low, high = arguments.amount_range(min, max)
-        page = read(
+        page = await read(
             queries.dosages_page,
             first=first,
             after=after,
-            medication_id=read(arguments.medication_id, name=medication),
+            medication_id=await read(arguments.medication_id, name=medication),
             low=low,
             high=high,
             episode_id=arguments.episode_id("episode", episode),
@@ -105,32 +113,32 @@ class Query:
         return Connection.from_page(page, Dosage.from_row)
 
     @strawberry.field(description="Full-text search over transcripts and summaries, best first.")
-    def search(
+    async def search(
         self,
         info: Info[Context, None],
         query: str,
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[SearchHit]:
-        page = info.context.read(queries.search_page, query=query, first=first, after=after)
+        page = await info.context.read(queries.search_page, query=query, first=first, after=after)
         return Connection.from_page(page, SearchHit.from_row)
 
     @strawberry.field(description="Per medication: episodes, mentions, dosages, dose spread.")
-    def medication_stats(
+    async def medication_stats(
         self, info: Info[Context, None], first: int | None = 20, after: str | None = None
     ) -> Connection[MedicationStats]:
-        page = info.context.read(queries.medication_stats_page, first=first, after=after)
+        page = await info.context.read(queries.medication_stats_page, first=first, after=after)
         return Connection.from_page(page, MedicationStats.from_row)
 
     @strawberry.field(description="Any object by its global id.")
-    def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:  # noqa: A002
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:  # noqa: A002
         kind, key = from_global_id(id)
         read = info.context.read
         if kind == "Episode":
-            episode = read(queries.episode_by_id, episode_id=key)
+            episode = await read(queries.episode_by_id, episode_id=key)
             return Episode.from_row(episode) if episode is not None else None
         if kind == "Medication":
-            medication = read(queries.medication_by_id, medication_id=key)
+            medication = await read(queries.medication_by_id, medication_id=key)
             return Medication.from_row(medication) if medication is not None else None
         return None
 
@@ -161,7 +169,7 @@ class Mutation:
     )
     async def ingest_episode(self, info: Info[Context, None], markdown: str) -> Ingested:
         written = await writes.ingest_markdown(markdown, database_url=info.context.write_url)
-        episode = info.context.read(queries.episode_by_id, episode_id=written.episode_id)
+        episode = await info.context.read(queries.episode_by_id, episode_id=written.episode_id)
         if episode is None:  # deleted between the write and this read
             raise writes.WriteError("the episode was deleted as it was ingested")
         return Ingested(outcome=written.outcome, episode=Episode.from_row(episode))
@@ -170,10 +178,15 @@ class Mutation:
         description="Delete an episode and every claim made in it; false if there was none.",
         permission_classes=[HasToken],
     )
-    def delete_episode(self, info: Info[Context, None], id: strawberry.ID) -> bool:  # noqa: A002
+    async def delete_episode(self, info: Info[Context, None], id: strawberry.ID) -> bool:  # noqa: A002
         episode_id = arguments.episode_id("id", id)
-        assert episode_id is not None
-        return writes.delete_episode(sessions=info.context.write_sessions, episode_id=episode_id)
+        if episode_id is None:
+            raise arguments.ArgumentError("id: give the id of the episode to delete")
+        return await to_thread.run_sync(
+            partial(
+                writes.delete_episode, sessions=info.context.write_sessions, episode_id=episode_id
+            )
+        )
 
 
 # Errors whose message is written for the client; anything else is masked in production.
@@ -182,6 +195,8 @@ CLIENT_ERRORS: tuple[type[Exception], ...] = (
     PageError,
     NodeIdError,
     writes.WriteError,
+    TooSlow,
+    TooMany,
 )
 
 
@@ -215,7 +230,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     rules: list[type[ASTValidationRule]] = [
         *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-        limits.cost_rule(settings.max_cost),
+        limits.cost_rule(settings.max_cost, settings.max_list),
         limits.duplicates_rule(settings.max_duplicate_fields),
         limits.directives_rule(settings.max_directives),
     ]

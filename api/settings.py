@@ -40,6 +40,8 @@ class Settings:
     max_batch: int = 5
     max_body_bytes: int = 5 * 1024 * 1024
     rate_per_minute: int = 600
+    max_list: int = 1000
+    statement_timeout_ms: int = 2000
     api_tokens: tuple[str, ...] = ()
     trusted_documents: Path | None = None
     cors_origins: tuple[str, ...] = field(default=())
@@ -63,6 +65,8 @@ class Settings:
             max_batch=_number("CLAIMDEX_MAX_BATCH", 5),
             max_body_bytes=_number("CLAIMDEX_MAX_BODY_BYTES", 5 * 1024 * 1024),
             rate_per_minute=_number("CLAIMDEX_RATE_LIMIT", 600),
+            max_list=_number("CLAIMDEX_MAX_LIST", 1000),
+            statement_timeout_ms=_number("CLAIMDEX_STATEMENT_TIMEOUT_MS", 2000),
             api_tokens=_list("CLAIMDEX_API_TOKENS"),
             trusted_documents=Path(trusted) if trusted else None,
             cors_origins=_list("CLAIMDEX_CORS_ORIGINS"),

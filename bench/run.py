@@ -188,6 +188,8 @@ def graphql_against_sql(
     the schema and serialised to JSON, against the same rows fetched by hand with SQLAlchemy
     Core, `page` of each list or all of them, and serialised to JSON: the floor. HTTP is left
     out of both, since it costs the same either way; the HTTP figures above include it."""
+    from anyio import CapacityLimiter
+
     from api.context import Context, Loaders, Reader
     from api.schema import build_schema
     from api.settings import Settings
@@ -199,7 +201,7 @@ def graphql_against_sql(
     loop = asyncio.new_event_loop()
 
     def through_schema() -> str:
-        read = Reader(sessions)
+        read = Reader(sessions, CapacityLimiter(1))
         context = Context(
             read=read, loaders=Loaders(read), write_sessions=sessions, write_url=str(engine.url)
         )

@@ -79,16 +79,18 @@ def claims_about(
     medication_ids: Sequence[int],
     first: int | None = None,
     after: str | None = None,
+    most: int | None = None,
 ) -> dict[int, list[Row[Any]]]:
-    """Each medication's claims of `model`, in episode and transcript order: all of them, or
-    with `first` at most that many per medication, and with `after` those past its cursor."""
+    """Each medication's claims of `model`, in episode and transcript order: with `first` a
+    page of at most that many per medication, without it at most `most` (None: all), and
+    with `after` those past its cursor."""
     query = said(model).where(model.medication_id.in_(medication_ids))
     past = after_cursor(model, after)
     if past is not None:
         query = query.where(past)
     order = (model.segment_id, model.id)
-    if first is not None:
-        size = page_size(first)
+    size = page_size(first) if first is not None else most
+    if size is not None:
         if len(medication_ids) == 1:
             query = query.order_by(*order).limit(size)
         else:

@@ -1,12 +1,15 @@
 """Engines and sessions: the database comes from DATABASE_URL, a SQLite file by default."""
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from psycopg import errors as postgresql_errors
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import migrate
@@ -29,6 +32,12 @@ POOL_SETTINGS = {
 }
 
 
+def connection_limit() -> int:
+    """The most connections one engine's pool hands out at once."""
+    settings = pool_settings()
+    return settings["pool_size"] + max(settings["max_overflow"], 0)
+
+
 def pool_settings() -> dict[str, int]:
     found = {}
     for option, (variable, default) in POOL_SETTINGS.items():
@@ -44,7 +53,7 @@ def make_engine(url: str | None = None, **options: Any) -> Engine:
     """An engine for `url` (default: database_url()), tuned for its dialect."""
     url = url or database_url()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **options)
+        engine = create_engine(url, connect_args={"timeout": 30}, **(pool_settings() | options))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # Pre-ping: a connection dropped by a server restart is noticed and replaced before a
@@ -76,3 +85,52 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session whose work is committed at the end, or rolled back whole on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+class StatementTimeout(Exception):
+    """A statement ran past the time limit and was stopped by the database."""
+
+    def __init__(self, milliseconds: int) -> None:
+        super().__init__(f"the query ran past the time limit of {milliseconds} ms")
+        self.milliseconds = milliseconds
+
+
+# SQLite calls the progress handler every this many virtual-machine steps: often enough to
+# stop within a millisecond or so, rarely enough to cost nothing measurable.
+PROGRESS_STEPS = 10_000
+
+
+@contextmanager
+def time_limit(session: Session, milliseconds: int) -> Iterator[None]:
+    """Stops `session`'s statements after `milliseconds` (0: no limit) with StatementTimeout.
+
+    PostgreSQL applies `statement_timeout` to each statement of this transaction only; SQLite
+    has no such setting, so a progress handler ends whatever runs past the deadline, which is
+    counted from here for everything inside the block."""
+    if milliseconds <= 0:
+        yield
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT set_config('statement_timeout', :limit, true)"),
+            {"limit": f"{milliseconds}ms"},
+        )
+        try:
+            yield
+        except OperationalError as error:
+            if isinstance(error.orig, postgresql_errors.QueryCanceled):
+                raise StatementTimeout(milliseconds) from error
+            raise
+        return
+    raw: Any = connection.connection.dbapi_connection
+    deadline = time.monotonic() + milliseconds / 1000
+    raw.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+    try:
+        yield
+    except OperationalError as error:
+        if "interrupted" in str(error.orig) and time.monotonic() > deadline:
+            raise StatementTimeout(milliseconds) from error
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from db import claims, models
@@ -113,8 +113,8 @@ def episodes_page(
     size = page_size(first)
     conditions: list[ColumnElement[bool]] = []
     if search is not None:
-        ids = db_search.matching_episode_ids(session=session, query=search)
-        conditions.append(models.Episode.id.in_(ids))
+        matching = db_search.matching_episodes(session=session, query=search)
+        conditions.append(models.Episode.id.in_(matching) if matching is not None else false())
     if channel is not None:
         conditions.append(func.lower(models.Episode.channel) == channel.lower())
     if medication_id is not None:

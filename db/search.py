@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Row, select, text
+from sqlalchemy import Integer, Row, Select, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -179,14 +179,20 @@ def _marked(snippet: str) -> str:
     return escaped.replace(OPEN, "<mark>").replace(CLOSE, "</mark>")
 
 
-def matching_episode_ids(*, session: Session, query: str) -> list[int]:
-    """Ids of episodes with a segment (or supported summary line) matching `query`."""
+def matching_episodes(*, session: Session, query: str) -> Select[tuple[int]] | None:
+    """The ids of episodes with a segment (or supported summary line) matching `query`, as a
+    subquery for the database to join, never a list; None when `query` has no words."""
     found = _matching(session, query)
     if found is None:
-        return []
+        return None
     where, parameters = found
-    rows = session.execute(text("SELECT DISTINCT e.episode_id " + where), parameters)
-    return [int(row[0]) for row in rows]
+    matched = (
+        text("SELECT DISTINCT e.episode_id " + where)
+        .bindparams(**parameters)
+        .columns(episode_id=Integer)
+        .subquery("matched")
+    )
+    return select(matched.c.episode_id)
 
 
 def count_segments(*, session: Session, query: str) -> int:

@@ -93,6 +93,42 @@ def test_a_cost_bomb_is_refused(app: Starlette) -> None:
     assert "CLAIMDEX_MAX_COST" in error_of(app, bomb)
 
 
+def test_fifteen_aliased_whole_corpus_lists_are_refused(app: Starlette) -> None:
+    aliased = " ".join(
+        f"a{i}: medications {{ dosages {{ value }} mentions {{ text }} warnings {{ text }} }}"
+        for i in range(15)
+    )
+    assert "CLAIMDEX_MAX_COST" in error_of(app, "{ " + aliased + " }")
+
+
+def test_an_unpaged_list_counts_as_the_longest_list_answered_whole(app: Starlette) -> None:
+    # Three claim lists of one medication: 3 x 1,000 passes; with CLAIMDEX_MAX_LIST at
+    # 5,000 the same document may return 15,000 items, over the cost limit.
+    assert post_graphql(app, DOSING_ADVICE, {"name": "LDN"})["medication"]["dosages"]
+    long_lists = create_app(engine_of(app), settings=Settings(max_list=5000))
+    assert "CLAIMDEX_MAX_COST" in error_of(
+        long_lists,
+        '{ medication(name: "LDN") { dosages { value } mentions { text } warnings { text } } }',
+    )
+    paged = '{ medication(name: "LDN") { dosages(first: 5) { value } mentions(first: 5) { text } }'
+    assert post_graphql(long_lists, paged + " }")["medication"]["dosages"]
+
+
+def test_a_list_longer_than_max_list_is_refused_with_the_way_to_page(app: Starlette) -> None:
+    short = create_app(engine_of(app), settings=Settings(max_list=3))
+    body = send_graphql(short, '{ medication(name: "LDN") { name dosages { value } } }')
+    message = body["errors"][0]["message"]
+    assert "dosages of a medication: more than 3 items (CLAIMDEX_MAX_LIST)" in message
+    assert "first and after" in message
+    paged = post_graphql(short, '{ medication(name: "LDN") { dosages(first: 3) { value } } }')
+    assert len(paged["medication"]["dosages"]) == 3
+    message = send_graphql(short, "{ medications { name } }")["errors"][0]["message"]
+    assert "medications: more than 3 items" in message and "medicationStats" in message
+    whole = create_app(engine_of(app), settings=Settings(max_list=8))
+    dosages = post_graphql(whole, '{ medication(name: "LDN") { dosages { value } } }')
+    assert len(dosages["medication"]["dosages"]) == 8  # the seed's, exactly the limit
+
+
 def test_five_hundred_duplicate_fields_are_refused(app: Starlette) -> None:
     query = "{ medications { " + " ".join(["name"] * 500) + " } }"
     # The token limit would refuse this first; the duplicate rule must hold on its own.
