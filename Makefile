@@ -44,6 +44,7 @@ eval: install
 
 bench: install
 	$(BIN)/python -m bench.extraction
+	$(BIN)/python -m bench.lexicon
 	$(BIN)/python -m bench.run --sizes 100 1000 --title "Quick benchmarks"
 
 bench-large: install

@@ -87,8 +87,8 @@ def ingest(
     if not files and not from_stdin:
         errors.print("no episode documents found in " + ", ".join(map(str, paths)))
         raise typer.Exit(1)
-    # The vocabulary (about 3 s to load) is loaded by the first file that needs extracting:
-    # a re-run over files already stored never loads it.
+    # The lexicon (a fraction of a second from its cache, about 3 s to build) is loaded by the
+    # first file that needs extracting: a re-run over files already stored never loads it.
     failed = 0
     jobs: list[tuple[str, Path | None]] = [(name, None)] if from_stdin else []
     jobs += [(str(path), path) for path in files]

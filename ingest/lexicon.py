@@ -4,17 +4,27 @@ Built from the drug-named-entity-recognition package (generic and brand names) a
 files in `data/`: `lexicon.toml` (abbreviations and everyday names), `substances.toml` (what
 podcasts talk about: supplements, botanicals, peptides, psychedelics, with class and source),
 `endogenous.toml` (the body's own chemistry, a mention only where taken) and
-`not_medications.toml`. Importing the package costs about 375 MB and 1.7 s, so only ingestion
-loads it; serving resolves names through the alias table that ingestion writes to the database.
+`not_medications.toml`. Building from the package costs about 480 MB and 3 s, so the lexicon
+is cached as a file (4 MB, read in under 0.1 s and 60 MB: `python -m bench.lexicon`) and the
+package is imported only to rebuild it. Serving never loads the lexicon: it resolves names
+through the alias table that ingestion writes to the database.
 """
 
 import gc
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
+from importlib import metadata, resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from sys import intern
 from typing import Any
 
 import jellyfish
@@ -23,6 +33,8 @@ from rapidfuzz.distance import Levenshtein
 from wordfreq import zipf_frequency
 
 from ingest.text import normalise
+
+log = logging.getLogger(__name__)
 
 # A single word this common in English ("diamonds", "caps") is never read as a drug name,
 # unless the curated file lists it.
@@ -87,7 +99,9 @@ class Lexicon:
         consumed: Iterable[str] = (),
         components: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
-        self.names = dict(names)
+        # One object for equal strings (a name is often also an alias, a prefix or a squashed
+        # spelling): the cache is read back with them shared, some 6 MB less.
+        self.names = {intern(key): intern(name) for key, name in names.items()}
         self.ignored = frozenset(squash(name) for name in ignored)
         # Names of the body's own chemistry ("testosterone levels") and names that are
         # everyday words ("molly"): mentions only where the words around say it is taken.
@@ -96,25 +110,30 @@ class Lexicon:
         # only where the words around them say they are eaten, drunk or supplemented.
         self.consumed = frozenset(normalise(key) for key in consumed)
         self.components = {name: tuple(parts) for name, parts in (components or {}).items()}
-        self.aliases = {name: tuple(sorted(set(found))) for name, found in aliases.items()}
+        self.aliases = {
+            intern(name): tuple(intern(alias) for alias in sorted(set(found)))
+            for name, found in aliases.items()
+        }
         # Every proper prefix of a many-word name, so a phrase is extended word by word only
         # while some name could still begin with it.
         self.prefixes: set[str] = set()
         for key in self.names:
             words = key.split(" ")
             for end in range(1, len(words)):
-                self.prefixes.add(" ".join(words[:end]))
+                self.prefixes.add(intern(" ".join(words[:end])))
         self._squashed: dict[str, str] = {}
         self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
-        self._by_sound: dict[str, set[str]] = defaultdict(set)
+        by_sound: dict[str, set[str]] = defaultdict(set)
         self._closest: dict[str, tuple[str, float] | None] = {}
         for key, name in self.names.items():
-            word = key.replace(" ", "")
+            word = intern(key.replace(" ", ""))
             if len(word) < SHORTEST_FUZZY or not word.isalpha():
                 continue
             self._squashed.setdefault(word, name)
             self._by_shape[word[0], len(word)].append(word)
-            self._by_sound[sound(word)].add(name)
+            by_sound[sound(word)].add(name)
+        # Tuples rather than sets: a set costs four times a tuple's memory, for 36,000 keys.
+        self._by_sound = {key: tuple(sorted(found)) for key, found in by_sound.items()}
 
     def resolve(self, phrase: str) -> Resolved | None:
         """The medication a phrase names exactly (by name, brand or abbreviation), if any."""
@@ -317,12 +336,91 @@ def ignored_names() -> list[str]:
     return list(data["names"]) + list(data["classes"]) + list(data["foods"])
 
 
-@cache
-def load() -> Lexicon:
-    """The full lexicon; the first call imports the vocabulary package (about 2 s)."""
+# What a cached lexicon is built from besides the data files: the vocabulary, the English
+# word frequencies that filter it, the Metaphone keys stored in it, and the code of this module
+# and of the normalising it stores keys by. A change to any of them builds a new cache file.
+SHAPING_PACKAGES = ("drug-named-entity-recognition", "wordfreq", "jellyfish")
+SHAPING_MODULES = ("lexicon.py", "text.py")
+
+
+def cache_key(code: Traversable | None = None) -> str:
+    """A digest of everything a built lexicon depends on, naming its cache file; `code` is
+    the `ingest` package's folder."""
+    code = code or resources.files("ingest")
+    digest = hashlib.sha256()
+    for package in SHAPING_PACKAGES:
+        digest.update(f"{package} {metadata.version(package)}\n".encode())
+    data = code.joinpath("data")
+    shaping = [code.joinpath(name) for name in SHAPING_MODULES]
+    shaping += sorted((file for file in data.iterdir() if file.is_file()), key=lambda f: f.name)
+    for file in shaping:
+        digest.update(f"{file.name} ".encode())
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+def cache_dir() -> Path | None:
+    """`CLAIMDEX_CACHE_DIR`, else claimdex's folder in the user's cache directory
+    (`XDG_CACHE_HOME` or ~/.cache); None, logged, when the user has no home directory."""
+    if configured := os.environ.get("CLAIMDEX_CACHE_DIR"):
+        return Path(configured)
+    if xdg := os.environ.get("XDG_CACHE_HOME"):
+        return Path(xdg) / "claimdex"
+    try:
+        return Path.home() / ".cache" / "claimdex"
+    except RuntimeError:
+        log.warning("no home directory for the lexicon cache; set CLAIMDEX_CACHE_DIR")
+        return None
+
+
+def _read_cache(path: Path) -> Lexicon | None:
+    """The lexicon cached at `path`, or None when there is none or it cannot be read."""
+    try:
+        with path.open("rb") as file:
+            # Collecting while some 300,000 objects are created only slows their creation.
+            gc.disable()
+            try:
+                found = pickle.load(file)
+            finally:
+                gc.enable()
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # noqa: BLE001 - a damaged cache of any kind is rebuilt
+        log.warning("lexicon cache %s is unreadable (%s); rebuilding it", path, error)
+        return None
+    if not isinstance(found, Lexicon):
+        log.warning("lexicon cache %s holds no lexicon; rebuilding it", path)
+        return None
+    return found
+
+
+def _write_cache(path: Path, built: Lexicon) -> None:
+    """Writes `built` to `path` through a temporary file renamed into place, so that a
+    concurrent reader sees the whole file or none; a folder that cannot be written is logged."""
+    temporary: str | None = None
+    try:
+        # The file is a pickle, which runs as code when read: only its owner may write there.
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
+        with os.fdopen(descriptor, "wb") as file:
+            pickle.dump(built, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError as error:
+        log.warning(
+            "cannot write the lexicon cache in %s (%s); building it in memory on every run "
+            "until CLAIMDEX_CACHE_DIR names a writable folder",
+            path.parent,
+            error,
+        )
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def build_full() -> Lexicon:
+    """The full lexicon built from the vocabulary package and the curated files (about 3 s)."""
     from drug_named_entity_recognition import drugs_finder
 
-    built = build(
+    return build(
         drugs_finder.drug_variant_to_canonical,
         drugs_finder.drug_canonical_to_data,
         curated_names(),
@@ -331,8 +429,27 @@ def load() -> Lexicon:
         endogenous=endogenous_words(),
         minerals=mineral_words(),
     )
-    # The vocabulary is millions of objects that never change: without this, every full
-    # garbage collection walks them all, a pause of a few hundred milliseconds.
+
+
+def cached(folder: Path | None) -> Lexicon:
+    """The lexicon from its cache file in `folder`, or built and written there when that file
+    is missing or unreadable; with no folder, built in memory."""
+    if folder is None:
+        return build_full()
+    path = folder / f"lexicon-{cache_key()}.pickle"
+    found = _read_cache(path)
+    if found is None:
+        found = build_full()
+        _write_cache(path, found)
+    return found
+
+
+@cache
+def load() -> Lexicon:
+    """The full lexicon, cached in `cache_dir()`."""
+    found = cached(cache_dir())
+    # The lexicon (and when just built, the vocabulary) is many objects that never change:
+    # without this, every full garbage collection walks them all.
     gc.collect()
     gc.freeze()
-    return built
+    return found

@@ -3,9 +3,11 @@
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -58,6 +60,20 @@ def gold_documents() -> list[Gold]:
 def gold_path(gold: Gold) -> Path:
     """The seed lives in seeds/, the other gold documents beside their labels."""
     return SEED if gold.name == SEED.stem else gold.path
+
+
+LEXICON_CACHE = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The lexicon is cached in a folder of the run's own, never the user's: set before any
+    module loads it, and inherited by every `claimdex` the tests start."""
+    config.stash[LEXICON_CACHE] = tempfile.mkdtemp(prefix="claimdex-cache-")
+    os.environ["CLAIMDEX_CACHE_DIR"] = config.stash[LEXICON_CACHE]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(config.stash[LEXICON_CACHE], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
