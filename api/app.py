@@ -18,12 +18,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 
 from api import rest
 from api.caching import ETagMiddleware
 from api.context import Context, Loaders, Reader
 from api.guards import BodyLimit, RateLimit
+from api.media import GRAPHQL_RESPONSE, JSON, is_request_error, response_media_type
 from api.schema import build_schema
 from api.settings import Settings
 from api.trusted import TrustedDocuments, Untrusted
@@ -68,6 +69,34 @@ class GraphQLApp(GraphQL[Context, None]):
             if settings.trusted_documents
             else None
         )
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        """Carries the media type the client's Accept asks for to `create_response`."""
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = response_media_type(request.headers.get("accept"))
+        return sub_response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """Under application/graphql-response+json a request error is answered 400 without a
+        data entry, as GraphQL over HTTP asks; under application/json it stays 200 with
+        "data": null, which is what older clients expect."""
+        media_type = sub_response.media_type or JSON
+        if (
+            media_type == GRAPHQL_RESPONSE
+            and isinstance(response_data, dict)
+            and is_request_error(response_data)
+        ):
+            del response_data["data"]
+            sub_response.status_code = 400
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = media_type
+        # GET answers are cached (api/caching.py): a cache must key them on Accept too.
+        response.headers.add_vary_header("Accept")
+        return response
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
