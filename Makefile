@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve test lint schema eval bench bench-large clean
+.PHONY: install serve test lint schema eval bench bench-large clean graphiql-assets
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,3 +49,21 @@ bench: install
 
 bench-large: install
 	$(BIN)/python -m bench.run --sizes 10000 --repeats 1 --serve-requests 10000 --seed-copies 0 --title "Large benchmarks"
+
+# GraphiQL at /graphql loads its scripts from api/static/graphiql, never from a CDN. To move to
+# other versions, change them here and in api/static/graphiql/README.md, run this, and commit
+# the files it copies. Needs npm and the registry; nothing runs it at build or start-up.
+GRAPHIQL_PACKAGES := graphiql@3.8.3 react@18.3.1 react-dom@18.3.1
+GRAPHIQL_ASSETS := api/static/graphiql
+graphiql-assets:
+	rm -rf build/graphiql && mkdir -p build/graphiql
+	cd build/graphiql && for package in $(GRAPHIQL_PACKAGES); do \
+		name=$${package%@*}; mkdir $$name; \
+		tar -xzf "$$(npm pack --silent $$package)" -C $$name --strip-components=1; \
+	done
+	cp build/graphiql/graphiql/graphiql.min.js build/graphiql/graphiql/graphiql.min.css \
+		build/graphiql/react/umd/react.production.min.js \
+		build/graphiql/react-dom/umd/react-dom.production.min.js $(GRAPHIQL_ASSETS)/
+	for name in graphiql react react-dom; do \
+		cp build/graphiql/$$name/LICENSE $(GRAPHIQL_ASSETS)/LICENSE.$$name; \
+	done

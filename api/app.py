@@ -1,6 +1,7 @@
 """The Starlette application: GraphQL (GraphiQL in a browser) at /graphql, REST at /api/v1."""
 
 import gc
+import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,12 +20,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 
 from api import rest
 from api.caching import ETagMiddleware
 from api.context import Context, Loaders, Reader
 from api.guards import BodyLimit, RateLimit
+from api.media import GRAPHQL_RESPONSE, JSON, is_request_error, response_media_type
 from api.schema import build_schema
 from api.settings import Settings
 from api.trusted import TrustedDocuments, Untrusted
@@ -33,6 +35,13 @@ from db.engine import connection_limit, create_schema, make_engine, session_fact
 
 # The web page: static files that use only the public GraphQL API.
 STATIC = Path(__file__).resolve().parent / "static"
+# The GraphiQL page; its scripts are the copies in static/graphiql (README there).
+GRAPHIQL = Path(__file__).resolve().parent / "graphiql.html"
+# Nothing but this server's own files: the page works offline and loads nothing from elsewhere.
+GRAPHIQL_CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:"
+)
 # What GraphiQL shows on opening: the headline query, ready to run.
 DOSING_ADVICE = """query DosingAdvice($name: String!) {
   medication(name: $name) {
@@ -69,6 +78,40 @@ class GraphQLApp(GraphQL[Context, None]):
             if settings.trusted_documents
             else None
         )
+        # Our page, not strawberry's: it loads GraphiQL from /static rather than a CDN.
+        defaults = json.dumps({"query": DOSING_ADVICE, "variables": '{"name": "LDN"}'})
+        # "</" inside the JSON would end the script element that holds it.
+        self.graphiql_page = GRAPHIQL.read_text(encoding="utf-8").replace(
+            "{{ defaults }}", defaults.replace("</", "<\\/")
+        )
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        """Carries the media type the client's Accept asks for to `create_response`."""
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = response_media_type(request.headers.get("accept"))
+        return sub_response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """Under application/graphql-response+json a request error is answered 400 without a
+        data entry, as GraphQL over HTTP asks; under application/json it stays 200 with
+        "data": null, which is what older clients expect."""
+        media_type = sub_response.media_type or JSON
+        if (
+            media_type == GRAPHQL_RESPONSE
+            and isinstance(response_data, dict)
+            and is_request_error(response_data)
+        ):
+            del response_data["data"]
+            sub_response.status_code = 400
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = media_type
+        # GET answers are cached (api/caching.py): a cache must key them on Accept too.
+        response.headers.add_vary_header("Accept")
+        return response
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -100,15 +143,8 @@ class GraphQLApp(GraphQL[Context, None]):
         return parsed
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        start = self.graphql_ide_html.index("const EXAMPLE_QUERY = `")
-        end = self.graphql_ide_html.index("`;", start)
-        html = (
-            self.graphql_ide_html[:start]
-            + "const EXAMPLE_QUERY = `"
-            + DOSING_ADVICE
-            + self.graphql_ide_html[end:]
-        ).replace("parameters.variables,", 'parameters.variables || \'{"name": "LDN"}\',')
-        return HTMLResponse(html)
+        headers = {"Content-Security-Policy": GRAPHIQL_CSP, "Vary": "Accept"}
+        return HTMLResponse(self.graphiql_page, headers=headers)
 
 
 def create_app(

@@ -1,9 +1,12 @@
-"""The web page in a real headless Chromium: look up LDN, follow a timestamp link, search."""
+"""The web page in a real headless Chromium: look up LDN, follow a timestamp link, search;
+and GraphiQL at /graphql, served with no request outside the server."""
 
+import json
 import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -57,6 +60,8 @@ def driver(site: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[obje
         f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
     ):  # fmt: skip
         options.add_argument(flag)
+    # Every request the browser sends, and what its console reports.
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     yield browser
     browser.quit()
@@ -97,3 +102,50 @@ def test_search_transcripts(site: str, driver) -> None:  # type: ignore[no-untyp
     first = driver.find_element(By.CSS_SELECTOR, "#hits tbody tr")
     assert first.find_elements(By.TAG_NAME, "mark")
     assert "00:01:22" in first.text
+
+
+NETWORK = {"http", "https", "ws", "wss"}
+
+
+def editor_text(driver, area: str) -> str:  # type: ignore[no-untyped-def]
+    """The whole text of a GraphiQL editor: CodeMirror draws only the lines in view."""
+    text: str = driver.execute_script(
+        "const editor = document.querySelector(arguments[0] + ' .CodeMirror');"
+        "return editor ? editor.CodeMirror.getValue() : '';",
+        area,
+    )
+    return text
+
+
+def test_graphiql_offline_with_the_dosing_advice(site: str, driver) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get_log("performance")  # what earlier tests' pages requested
+    driver.get_log("browser")
+    driver.get(site + "/graphql")
+    WebDriverWait(driver, 20).until(
+        lambda _: "query DosingAdvice" in editor_text(driver, ".graphiql-query-editor")
+    )
+    assert driver.find_elements(By.CSS_SELECTOR, ".graphiql-container")
+    assert '"LDN"' in editor_text(driver, ".graphiql-editor-tool")
+    driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
+    WebDriverWait(driver, 20).until(lambda _: editor_text(driver, ".graphiql-response"))
+    answer = json.loads(editor_text(driver, ".graphiql-response"))
+    assert answer["data"]["medication"]["name"] == "naltrexone"
+    assert 4.5 in {dosage["value"] for dosage in answer["data"]["medication"]["dosages"]}
+    messages = [json.loads(entry["message"])["message"] for entry in driver.get_log("performance")]
+    requested = [
+        message["params"]["request"]["url"]
+        for message in messages
+        if message["method"] == "Network.requestWillBeSent"
+    ]
+    assert any(url.endswith("/static/graphiql/graphiql.min.js") for url in requested)
+    # data: (GraphiQL's fonts) and chrome: (the browser's own pages) never leave the browser.
+    network = [urlsplit(url) for url in requested if urlsplit(url).scheme in NETWORK]
+    outside = [url.geturl() for url in network if url.netloc != urlsplit(site).netloc]
+    assert not outside, outside
+    problems = [
+        entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"
+    ]
+    assert not problems, problems
