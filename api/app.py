@@ -203,7 +203,11 @@ def create_app(
         ),
         Middleware(ETagMiddleware),
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    # Paths and methods no route takes answer in the REST error envelope, not plain text.
+    handlers = {404: rest.routing_error, 405: rest.routing_error}
+    return Starlette(
+        routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers
+    )
 
 
 app = create_app()

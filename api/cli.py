@@ -31,6 +31,8 @@ report = console if console.is_terminal else Console(highlight=False, width=140)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DOCUMENT_SUFFIXES = {".md", ".markdown"}
+# Table names whose singular is not the name less its "s".
+SINGULAR = {"aliases": "alias", "summary_points": "summary point"}
 ADE_FLOOR = 0.85
 
 
@@ -126,8 +128,10 @@ def ingest(
                 else:
                     said = f"{source}: {result.title!r}"
                     console.print(
-                        f"{result.outcome.value:<10}  {escape(said)}, {result.segments} segments, "
-                        f"{result.medications} medications, {result.dosages} dosages"
+                        f"{result.outcome.value:<10}  {escape(said)}, "
+                        f"{_count(result.segments, 'segment')}, "
+                        f"{_count(result.medications, 'medication')}, "
+                        f"{_count(result.dosages, 'dosage')}"
                     )
             progress.advance(task)
     engine.dispose()
@@ -196,25 +200,35 @@ def medication(
     with _session() as session:
         found = queries.medication_named(session=session, name=name)
         if found is None:
-            errors.print(f"no medication is known by the name {name!r}")
+            errors.print(_unknown(name))
             raise typer.Exit(1)
         ids = [found.id]
+        named = queries.aliases_for(session=session, medication_ids=ids).get(found.id, [])
+        heard = queries.aliases_for(session=session, medication_ids=ids, heard=True)
         dosages = claims.claims_about(session=session, model=models.Dosage, medication_ids=ids)
         warnings = claims.claims_about(session=session, model=models.Warning, medication_ids=ids)
     console.print(f"[bold]{escape(found.name)}[/bold]")
-    table = Table("dose", "frequency", "as said", "timestamp", "link", title="Dosing advice")
-    for dosage in dosages.get(found.id, []):
+    # Every name it is found by, as `claimdex stats` counts aliases: its own name, the
+    # vocabulary's, and the spellings heard in transcripts.
+    spellings = heard.get(found.id, [])
+    aliases = _count(len(named) + len(spellings), "alias", "aliases") + ": " + ", ".join(named)
+    console.print(escape(aliases + (f"; heard as {', '.join(spellings)}" if spellings else "")))
+    table = Table("#", "dose", "frequency", "as said", "timestamp", title="Dosing advice")
+    links = []
+    for number, dosage in enumerate(dosages.get(found.id, []), 1):
         amount = f"{dosage.value:g}"
         if dosage.max_value is not None:
             amount += f"-{dosage.max_value:g}"
         table.add_row(
+            str(number),
             f"{amount} {dosage.unit}",
             dosage.frequency or "",
             escape(dosage.text),
             format_timestamp(dosage.seconds),
-            deep_link(dosage.episode_url, dosage.seconds) or "",
         )
+        links.append(deep_link(dosage.episode_url, dosage.seconds))
     console.print(table)
+    _print_links(links)
     cautions = Table("kind", "warning", "timestamp", title="Warnings")
     for warning in warnings.get(found.id, []):
         cautions.add_row(warning.kind, escape(warning.text), format_timestamp(warning.seconds))
@@ -234,17 +248,45 @@ def search(
 
     with _session() as session:
         page = queries.search_page(session=session, query=query, first=min(first, 100))
-    table = Table("score", "timestamp", "episode", "snippet", "link")
-    for hit, segment in page.rows:
+    table = Table("#", "score", "timestamp", "episode", "snippet")
+    for number, (hit, segment) in enumerate(page.rows, 1):
         table.add_row(
+            str(number),
             f"{hit.score:.2f}",
             format_timestamp(segment.seconds),
             escape(segment.episode.title),
             _marked(hit.snippet),
-            deep_link(segment.episode.url, segment.seconds) or "",
         )
     console.print(table)
-    console.print(f"{page.total} matching moments")
+    _print_links([deep_link(segment.episode.url, segment.seconds) for _, segment in page.rows])
+    console.print(_count(page.total, "matching moment"))
+
+
+def _count(number: int, one: str, many: str | None = None) -> str:
+    """A count with its noun: "1 matching moment", "2 matching moments"."""
+    return f"{number} {one if number == 1 else many or one + 's'}"
+
+
+def _print_links(links: "list[str | None]") -> None:
+    """Deep links below a table, each on a line of its own and numbered as the table's rows: in
+    a cell a long URL is folded or cut short, and a cut link opens nothing. Printed whole
+    (the console soft-wraps), a terminal still sees one URL to click."""
+    for number, link in enumerate(links, 1):
+        if link:
+            console.print(Text(f"[{number}] {link}"))
+
+
+def _unknown(name: str) -> str:
+    """Why `name` names no medication here: a drug the vocabulary knows that no episode
+    mentions, or a name nothing knows. The vocabulary takes seconds to load: only a miss
+    loads it."""
+    from ingest import lexicon
+
+    known = lexicon.load().resolve(name)
+    if known is None:
+        return f"no medication is known by the name {name!r}"
+    also = "" if known.exact else f" ({name!r} is a name of {known.name})"
+    return f"no episode in this index mentions {known.name}, so it holds no claims about it{also}"
 
 
 def _marked(snippet: str) -> str:
@@ -279,7 +321,7 @@ def export(
         if medication is not None:
             found = queries.medication_named(session=session, name=medication)
             if found is None:
-                errors.print(f"no medication is known by the name {medication!r}")
+                errors.print(_unknown(medication))
                 raise typer.Exit(1)
             chosen = [found]
         else:
@@ -324,7 +366,10 @@ def stats() -> None:
                 break
             after = page.cursors[-1]
     console.print(
-        ", ".join(f"{count} {table.replace('_', ' ')}" for table, count in counts.items())
+        ", ".join(
+            _count(count, SINGULAR.get(table, table.removesuffix("s")), table.replace("_", " "))
+            for table, count in counts.items()
+        )
     )
     table = Table("medication", "episodes", "mentions", "dosages", "min", "median", "max", "unit")
     for row in sorted(rows, key=lambda r: (-r.mentions, r.medication.name)):

@@ -1,5 +1,7 @@
-"""Standard shapes out: FHIR R4 Dosage for doses, Podcasting 2.0 JSON chapters for episodes."""
+"""Standard shapes out: FHIR R4 bundles of MedicationKnowledge for doses, Podcasting 2.0 JSON
+chapters for episodes."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row
@@ -23,15 +25,21 @@ TIMINGS: dict[str, dict[str, Any]] = {
 }
 CHAPTERS_VERSION = "1.2.0"
 SOURCE_EXTENSION = "https://claimdex.example/fhir/StructureDefinition/said-at"
+# MedicationKnowledge's dosage type (prophylaxis, maintenance...): what is known is only that it
+# was said.
+SAID = "said in a podcast episode"
 
 
 def quantity(value: float, unit: str) -> dict[str, Any]:
     return {"value": value, "unit": unit, "system": UCUM, "code": UCUM_CODES.get(unit, unit)}
 
 
-def fhir_dosage(dosage: Row[Any], sequence: int) -> dict[str, Any]:
+def fhir_dosage(dosage: Row[Any]) -> dict[str, Any]:
     """A FHIR R4 Dosage, from a row of `db.claims`: the amount (or range) with UCUM units, the
-    timing, and the words and moment it was said."""
+    timing, and the words and moment it was said. The moment's deep link rides in an extension
+    as a `valueUrl`, where software can follow it; `text` says it too, for readers that show
+    only text. `patientInstruction` and `additionalInstruction` are left alone: they hold
+    instructions to a patient, which words heard on a podcast are not."""
     seconds = dosage.seconds
     if dosage.max_value is None:
         rate: dict[str, Any] = {"doseQuantity": quantity(dosage.value, dosage.unit)}
@@ -43,18 +51,44 @@ def fhir_dosage(dosage: Row[Any], sequence: int) -> dict[str, Any]:
             }
         }
     found: dict[str, Any] = {
-        "sequence": sequence,
         "text": f"{dosage.text} (said at {format_timestamp(seconds)} in {dosage.episode_title})",
         "doseAndRate": [rate],
-        "extension": [
-            {"url": SOURCE_EXTENSION, "valueUri": deep_link(dosage.episode_url, seconds)}
-        ],
     }
+    link = deep_link(dosage.episode_url, seconds)
+    if link is not None:
+        found["extension"] = [{"url": SOURCE_EXTENSION, "valueUrl": link}]
     if dosage.frequency in TIMINGS:
         found["timing"] = {"repeat": dict(TIMINGS[dosage.frequency])}
-    if found["extension"][0]["valueUri"] is None:
-        del found["extension"]
     return found
+
+
+def fhir_bundle(
+    dosages: Sequence[Row[Any]], medication: str, *, url: str, next_url: str | None
+) -> dict[str, Any]:
+    """A FHIR R4 Bundle (a collection) of one MedicationKnowledge per dose said: its code is the
+    medication's name, its one administration guideline the Dosage. One resource per claim
+    keeps a page of the bundle a page of claims, and each dose with its own moment; `link`
+    holds this page's URL and the next page's."""
+    links = [{"relation": "self", "url": url}]
+    if next_url is not None:
+        links.append({"relation": "next", "url": next_url})
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "collection", "link": links}
+    entries = [
+        {
+            "resource": {
+                "resourceType": "MedicationKnowledge",
+                "id": f"dosage-{dosage.id}",
+                "code": {"text": medication},
+                "administrationGuidelines": [
+                    {"dosage": [{"type": {"text": SAID}, "dosage": [fhir_dosage(dosage)]}]}
+                ],
+            }
+        }
+        for dosage in dosages
+    ]
+    if entries:  # FHIR JSON has no empty arrays
+        bundle["entry"] = entries
+    return bundle
 
 
 def chapters(

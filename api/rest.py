@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -30,6 +31,7 @@ PREFIX = "/api/v1"
 FORMATS = {"json": "application/json", "csv": "text/csv", "ndjson": "application/x-ndjson"}
 # Formats only some endpoints give, for the OpenAPI document.
 MEDIA = FORMATS | {"fhir": "application/fhir+json", "chapters": "application/json+chapters"}
+DOSAGE_FORMATS = (*FORMATS, "fhir")
 
 
 class ApiError(Exception):
@@ -40,6 +42,23 @@ class ApiError(Exception):
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+async def routing_error(request: Request, error: Exception) -> Response:
+    """Starlette's own 404 (no route) and 405 (not that method) in the error envelope, the
+    405 with its Allow header."""
+    assert isinstance(error, HTTPException)
+    path = request.url.path
+    if error.status_code == 405:
+        allowed = (error.headers or {}).get("Allow", "")
+        message = f"{request.method} is not allowed on {path}; it takes {allowed}"
+        code = "method_not_allowed"
+    else:
+        message = f"nothing is at {path}; the REST endpoints are listed at {PREFIX}/openapi.json"
+        code = "not_found"
+    response = error_response(error.status_code, code, message)
+    response.headers.update(error.headers or {})
+    return response
 
 
 @dataclass(frozen=True)
@@ -186,7 +205,7 @@ def paging(request: Request) -> dict[str, Any]:
 def named_medication(session: Session, name: str) -> models.Medication:
     medication = queries.medication_named(session=session, name=name)
     if medication is None:
-        raise ApiError(404, "not_found", f"no medication is known by the name {name!r}")
+        raise ApiError(404, "not_found", f"no episode in this index mentions {name!r}")
     return medication
 
 
@@ -227,18 +246,14 @@ def medication_dosages(request: Request, session: Session) -> Response:
     low, high = arguments.amount_range(
         request.query_params.get("min"), request.query_params.get("max")
     )
-    fhir = request.query_params.get("format") == "fhir"
+    fhir = output_format(request, DOSAGE_FORMATS) == "fhir"
     page = queries.dosages_page(
         session=session, medication_id=medication.id, low=low, high=high, **paging(request)
     )
     if fhir:
         link = next_link(request, page)
-        body = {
-            "medication": medication.name,
-            "dosage": [exports.fhir_dosage(row, n) for n, row in enumerate(page.rows, 1)],
-            "next": link,
-        }
-        return JSONResponse(body, media_type="application/fhir+json")
+        body = exports.fhir_bundle(page.rows, medication.name, url=str(request.url), next_url=link)
+        return JSONResponse(body, media_type=MEDIA["fhir"])
     return rows_response(
         request, [dosage_row(row, medication.name) for row in page.rows], page=page
     )
@@ -342,8 +357,9 @@ ENDPOINTS = [
              medication_dosages,
              (NAME, Parameter("min", 'lowest amount, any unit ("4 mg", "4500 ug")'),
               Parameter("max", "highest amount, any unit"), FIRST, AFTER,
-              Parameter("format", "json (default), csv, ndjson, or fhir (R4 Dosage)")),
-             formats=("json", "csv", "ndjson", "fhir"), paged=True),
+              Parameter("format", "json (default), csv, ndjson, or fhir (an R4 Bundle of "
+                        "MedicationKnowledge)")),
+             formats=DOSAGE_FORMATS, paged=True),
     Endpoint("/episodes", "Episodes, filtered and ordered", list_episodes,
              (Parameter("search", "words the transcript must contain"),
               Parameter("channel", "channel name"),

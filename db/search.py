@@ -26,6 +26,8 @@ from db import models
 OPEN, CLOSE = "\x02", "\x03"
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 SNIPPET_WORDS = 16
+# The kind of search entry that holds a segment's own words (the other: "summary").
+TRANSCRIPT = "transcript"
 MAX_QUERY_WORDS = 16
 # A query word is widened to indexed words this alike, sharing its first two letters.
 NEAR_WORD_SCORE = 85.0
@@ -105,14 +107,13 @@ def _search_sqlite(
     match = _fts5_query(alternatives)
     # Rank first, then write snippets for the page alone: snippet() costs far more than bm25()
     # and a common word matches tens of thousands of entries. bm25() is lower for better
-    # matches; the score shown is its negation, higher is better. With one max() in a grouped
-    # query, SQLite takes `entry` from the best entry's row. MATERIALIZED keeps bm25() inside
-    # the full-text query, where it works.
+    # matches; the score shown is its negation, higher is better. MATERIALIZED keeps bm25()
+    # inside the full-text query, where it works.
     sql = (
         "WITH m AS MATERIALIZED (SELECT rowid AS entry, -bm25(search_fts) AS score"
         " FROM search_fts WHERE search_fts MATCH :match) "
-        "SELECT id, score, entry FROM ("
-        " SELECT e.segment_id AS id, SUM(m.score) AS score, MAX(m.score) AS best, m.entry"
+        "SELECT id, score FROM ("
+        " SELECT e.segment_id AS id, SUM(m.score) AS score"
         f" FROM m JOIN search_entries e {PLACES} ON e.id = m.entry GROUP BY e.segment_id) "
     )
     parameters: dict[str, object] = {"match": match}
@@ -123,12 +124,13 @@ def _search_sqlite(
     ranked = session.execute(text(sql), parameters | {"limit": limit}).all()
     snippets = _snippets(
         session,
-        f"SELECT rowid, snippet(search_fts, 0, :open, :close, '…', {SNIPPET_WORDS})"
+        "SELECT rowid, -bm25(search_fts),"
+        f" snippet(search_fts, 0, :open, :close, '…', {SNIPPET_WORDS})"
         " FROM search_fts WHERE search_fts MATCH :match AND rowid IN ({entries})",
         ranked,
         {"match": match, "open": OPEN, "close": CLOSE},
     )
-    return [(row.id, row.score, snippets.get(row.entry, "")) for row in ranked]
+    return [(row.id, row.score, snippets.get(row.id, "")) for row in ranked]
 
 
 def _search_postgresql(
@@ -141,9 +143,8 @@ def _search_postgresql(
     )
     # As on SQLite: rank first, then ts_headline(), the costly part, for the page alone.
     sql = (
-        "SELECT id, score, entry FROM ("
-        " SELECT e.segment_id AS id, SUM(ts_rank_cd(e.search, q)) AS score,"
-        "  (array_agg(e.id ORDER BY ts_rank_cd(e.search, q) DESC))[1] AS entry"
+        "SELECT id, score FROM ("
+        " SELECT e.segment_id AS id, SUM(ts_rank_cd(e.search, q)) AS score"
         " FROM search_entries e, to_tsquery('english', :query) q"
         " WHERE e.search @@ q GROUP BY e.segment_id) hits "
     )
@@ -155,23 +156,39 @@ def _search_postgresql(
     ranked = session.execute(text(sql), parameters | {"limit": limit}).all()
     snippets = _snippets(
         session,
-        "SELECT e.id, ts_headline('english', e.text, to_tsquery('english', :query), :options)"
-        " FROM search_entries e WHERE e.id IN ({entries})",
+        "SELECT e.id, ts_rank_cd(e.search, q), ts_headline('english', e.text, q, :options)"
+        " FROM search_entries e, to_tsquery('english', :query) q"
+        " WHERE e.id IN ({entries}) AND e.search @@ q",
         ranked,
         {"query": query, "options": options},
     )
-    return [(row.id, row.score, snippets.get(row.entry, "")) for row in ranked]
+    return [(row.id, row.score, snippets.get(row.id, "")) for row in ranked]
 
 
 def _snippets(
     session: Session, sql: str, ranked: Sequence[Row[Any]], parameters: dict[str, object]
 ) -> dict[int, str]:
-    """The marked snippet of each ranked hit's best entry, by entry id."""
+    """The marked snippet of each ranked hit, by segment id: from its best-matching transcript
+    entry, else its best-matching summary line. A summary line may find a segment, but what a
+    hit shows is what was said there, wherever the transcript's own words match."""
     if not ranked:
         return {}
-    entries = ", ".join(str(int(row.entry)) for row in ranked)  # integers from the database
-    rows = session.execute(text(sql.format(entries=entries)), parameters)
-    return {int(entry): str(snippet) for entry, snippet in rows}
+    places = {
+        entry: (segment_id, kind == TRANSCRIPT)
+        for entry, segment_id, kind in session.execute(
+            select(
+                models.SearchEntry.id, models.SearchEntry.segment_id, models.SearchEntry.kind
+            ).where(models.SearchEntry.segment_id.in_([row.id for row in ranked]))
+        )
+    }
+    entries = ", ".join(str(int(entry)) for entry in places)  # integers from the database
+    best: dict[int, tuple[tuple[bool, float], str]] = {}
+    for entry, score, snippet in session.execute(text(sql.format(entries=entries)), parameters):
+        segment_id, said = places[int(entry)]
+        key = (said, float(score))
+        if segment_id not in best or key > best[segment_id][0]:
+            best[segment_id] = (key, str(snippet))
+    return {segment_id: snippet for segment_id, (_, snippet) in best.items()}
 
 
 def _marked(snippet: str) -> str:

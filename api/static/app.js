@@ -122,7 +122,8 @@ async function search(event) {
       return [snippet, hit.source.episode.title, momentLink(hit.source)];
     });
     where.replaceChildren(
-      element("p", `${search.totalCount} matching moments`, { role: "status" }),
+      element("p", `${search.totalCount} matching moment${search.totalCount === 1 ? "" : "s"}`,
+        { role: "status" }),
       table("Search results", ["Said", "Episode", "When"], rows),
     );
   } catch (error) {

@@ -17,9 +17,9 @@ from tests.conftest import ROOT, SEED
 CLAIMDEX = str(Path(sys.executable).parent / "claimdex")
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path, columns: int = 200) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env |= {"COLUMNS": "200", "TERM": "dumb"}
+    env |= {"COLUMNS": str(columns), "TERM": "dumb"}
     return subprocess.run(
         [CLAIMDEX, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
     )
@@ -70,7 +70,7 @@ def test_export(folder: Path, kind: str) -> None:
 
 def test_stats(folder: Path) -> None:
     result = run("stats", cwd=folder)
-    assert result.returncode == 0 and "1 episodes, 12 segments" in result.stdout
+    assert result.returncode == 0 and "1 episode, 12 segments" in result.stdout
     cells = [
         c.strip()
         for c in next(x for x in result.stdout.splitlines() if "naltrexone" in x).split("│")
@@ -85,6 +85,59 @@ def test_stats(folder: Path) -> None:
         "50",
         "mg",
     ]
+
+
+# A deep link into the seed's video, whole: nothing cut, folded or ellipsized.
+LINK = re.compile(r"https://www\.youtube\.com/watch\?v=d0S7_H0UdjY&t=\d+s")
+
+
+@pytest.mark.parametrize(
+    ("args", "wanted"),
+    [(("medication", "LDN"), "&t=106s"), (("search", "microglia"), "&t=82s")],
+)
+def test_links_stay_whole_in_80_columns(folder: Path, args: tuple[str, ...], wanted: str) -> None:
+    result = run(*args, cwd=folder, columns=80)
+    assert result.returncode == 0, result.stderr
+    links = [line for line in result.stdout.splitlines() if "http" in line]
+    assert links and any(line.endswith(wanted) for line in links)
+    for line in links:
+        assert LINK.fullmatch(line.split(" ", 1)[1]), line
+    table = [line for line in result.stdout.splitlines() if line[:1] in "┏┃┡│└"]
+    assert table and all(len(line) <= 80 for line in table)
+
+
+def test_a_count_of_one_is_singular(folder: Path) -> None:
+    result = run("search", "structural support", cwd=folder)
+    assert result.stdout.splitlines()[-1] == "1 matching moment"
+    assert "2 matching moments" in run("search", "microglia", cwd=folder).stdout
+
+
+def test_medication_and_stats_count_the_same_aliases(folder: Path) -> None:
+    stats = run("stats", cwd=folder).stdout
+    total = int(re.search(r"(\d+) aliases", stats)[1])  # type: ignore[index]
+    counted = 0
+    for name in ("naltrexone", "alcohol"):
+        shown = run("medication", name, cwd=folder).stdout.splitlines()[1]
+        found = re.fullmatch(r"(\d+) aliases: (.+?)(?:; heard as (.+))?", shown)
+        assert found is not None, shown
+        names = found[2].split(", ") + (found[3].split(", ") if found[3] else [])
+        assert int(found[1]) == len(names) and name in names
+        counted += len(names)
+    assert counted == total > 0
+
+
+def test_a_known_drug_no_episode_mentions_is_told_apart_from_an_unknown_name(
+    folder: Path,
+) -> None:
+    known = run("medication", "Coumadin", cwd=folder)
+    assert known.returncode == 1
+    assert known.stderr.strip() == (
+        "no episode in this index mentions warfarin, so it holds no claims about it"
+        " ('Coumadin' is a name of warfarin)"
+    )
+    unknown = run("export", "--medication", "potatoes", cwd=folder)
+    assert unknown.returncode == 1
+    assert unknown.stderr.strip() == "no medication is known by the name 'potatoes'"
 
 
 def commands() -> list[tuple[str, str]]:

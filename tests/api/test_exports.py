@@ -1,6 +1,14 @@
-"""Standard shapes out: FHIR R4 Dosage and Podcasting 2.0 chapters."""
+"""Standard shapes out: FHIR R4 MedicationKnowledge bundles and Podcasting 2.0 chapters.
+
+The FHIR is read back with fhir.resources' R4B models: the package models R5 by default and
+R4B (4.3) beside it, and R4B's Bundle, MedicationKnowledge and Dosage are R4's.
+"""
 
 import pytest
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.dosage import Dosage
+from fhir.resources.R4B.medicationknowledge import MedicationKnowledge
+from fhir.resources.R4B.quantity import Quantity
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
@@ -9,7 +17,6 @@ from api.app import create_app
 from tests.conftest import get
 
 UCUM = "http://unitsofmeasure.org"
-PERIOD_UNITS = {"s", "min", "h", "d", "wk", "mo", "a"}
 
 
 @pytest.fixture
@@ -17,34 +24,75 @@ def app(engine: Engine, seeded: sessionmaker[Session]) -> Starlette:
     return create_app(engine)
 
 
-def check_quantity(quantity: dict[str, object]) -> None:
-    assert isinstance(quantity["value"], float | int)
-    assert quantity["system"] == UCUM
-    assert quantity["code"] in {"mg", "mL", "[iU]", "mg/kg", "mg/m2"}
+def check_quantity(quantity: Quantity) -> None:
+    assert quantity.system == UCUM
+    assert quantity.code in {"mg", "mL", "[iU]", "mg/kg", "mg/m2"}
 
 
-def test_fhir_dosages(app: Starlette) -> None:
-    response = get(app, "/api/v1/medications/rapamycin/dosages?format=fhir")
-    assert response.status_code == 200
+def dosages(bundle: Bundle) -> list[tuple[MedicationKnowledge, Dosage]]:
+    """Each entry's MedicationKnowledge with its one Dosage."""
+    found = []
+    for entry in bundle.entry or []:
+        knowledge = entry.resource
+        assert isinstance(knowledge, MedicationKnowledge)
+        (guideline,) = knowledge.administrationGuidelines or []
+        (group,) = guideline.dosage or []
+        (dosage,) = group.dosage
+        found.append((knowledge, dosage))
+    return found
+
+
+def fhir(app: Starlette, path: str) -> Bundle:
+    """The answer to `path`, which must be JSON that parses as a FHIR R4(B) Bundle."""
+    response = get(app, path)
+    assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/fhir+json")
-    body = response.json()
-    assert body["medication"] == "sirolimus" and body["dosage"]
-    for dosage in body["dosage"]:
-        assert set(dosage) <= {"sequence", "text", "doseAndRate", "timing", "extension"}
-        assert isinstance(dosage["sequence"], int) and isinstance(dosage["text"], str)
-        (rate,) = dosage["doseAndRate"]
-        if "doseQuantity" in rate:
-            check_quantity(rate["doseQuantity"])
-        else:
-            check_quantity(rate["doseRange"]["low"])
-            check_quantity(rate["doseRange"]["high"])
-        if "timing" in dosage:
-            repeat = dosage["timing"]["repeat"]
-            assert repeat["periodUnit"] in PERIOD_UNITS and repeat["frequency"] >= 1
-    weekly = next(d for d in body["dosage"] if "doseRange" in d["doseAndRate"][0])
-    assert weekly["timing"]["repeat"] == {"frequency": 1, "period": 1, "periodUnit": "wk"}
-    iu = get(app, "/api/v1/medications/D3/dosages?format=fhir").json()
-    assert {d["doseAndRate"][0]["doseQuantity"]["code"] for d in iu["dosage"]} == {"[iU]"}
+    return Bundle.model_validate_json(response.content)
+
+
+def test_fhir_dosages_are_a_bundle_of_medication_knowledge(app: Starlette) -> None:
+    bundle = fhir(app, "/api/v1/medications/LDN/dosages?format=fhir&first=100")
+    assert bundle.get_resource_type() == "Bundle" and bundle.type == "collection"
+    assert [link.relation for link in bundle.link or []] == ["self"]
+    found = dosages(bundle)
+    assert {knowledge.code.text for knowledge, _ in found if knowledge.code} == {"naltrexone"}
+    amounts = []
+    for _, dosage in found:
+        (rate,) = dosage.doseAndRate or []
+        assert rate.doseQuantity is not None
+        check_quantity(rate.doseQuantity)
+        amounts.append((float(rate.doseQuantity.value or 0), rate.doseQuantity.code))
+        (said,) = dosage.extension or []
+        assert said.url.endswith("/said-at") and said.valueUrl.startswith("https://www.youtube")
+    assert sorted(amounts) == [(4.5, "mg")] * 4 + [(9.0, "mg"), (13.5, "mg")] + [(50.0, "mg")] * 2
+    at_106 = next(d for _, d in found if str(d.extension[0].valueUrl).endswith("&t=106s"))
+    assert at_106.text is not None and "00:01:46" in at_106.text
+
+
+def test_fhir_ranges_timings_and_units(app: Starlette) -> None:
+    found = dosages(fhir(app, "/api/v1/medications/rapamycin/dosages?format=fhir"))
+    ranged = [d for _, d in found if (d.doseAndRate or [])[0].doseRange is not None]
+    weekly = ranged[0]
+    dose_range = (weekly.doseAndRate or [])[0].doseRange
+    assert dose_range is not None and dose_range.low and dose_range.high
+    check_quantity(dose_range.low)
+    check_quantity(dose_range.high)
+    assert weekly.timing and weekly.timing.repeat
+    repeat = weekly.timing.repeat
+    assert (repeat.frequency, repeat.period, repeat.periodUnit) == (1, 1, "wk")
+    d3 = dosages(fhir(app, "/api/v1/medications/D3/dosages?format=fhir"))
+    assert {(d.doseAndRate or [])[0].doseQuantity.code for _, d in d3} == {"[iU]"}
+
+
+def test_fhir_pages_link_to_the_next(app: Starlette) -> None:
+    seen = []
+    url: str | None = "/api/v1/medications/LDN/dosages?format=fhir&first=3"
+    while url is not None:
+        bundle = fhir(app, url)
+        seen += [knowledge.id for knowledge, _ in dosages(bundle)]
+        links = {link.relation: link.url for link in bundle.link or []}
+        url = str(links["next"]).removeprefix("http://test") if "next" in links else None
+    assert len(seen) == len(set(seen)) == 8
 
 
 def test_chapters(app: Starlette) -> None:

@@ -1,9 +1,11 @@
 """REST under /api/v1: formats, pagination, errors, caching, CORS and the OpenAPI document."""
 
+import asyncio
 import csv
 import io
 import json
 
+import httpx
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -127,3 +129,65 @@ def test_openapi_matches_the_routes(app: Starlette) -> None:
 def test_graphiql_opens_with_dosing_advice_for_ldn(app: Starlette) -> None:
     page = get(app, "/graphql", headers={"Accept": "text/html"})
     assert "query DosingAdvice" in page.text and '{"name": "LDN"}' in page.text
+
+
+def send(app: Starlette, method: str, path: str) -> httpx.Response:
+    """The real ASGI app's answer to one request of any method."""
+
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.request(method, path)
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nothing", "/api/v1/medications/LDN/nothing", "/api/v2/medications", "/nope"]
+)
+def test_unknown_paths_answer_the_error_envelope(app: Starlette, path: str) -> None:
+    response = get(app, path)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == "not_found" and path in error["message"]
+
+
+def test_a_method_a_path_does_not_take_answers_405_in_the_envelope(app: Starlette) -> None:
+    response = send(app, "PUT", "/api/v1/episodes")
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+    error = response.json()["error"]
+    assert error["code"] == "method_not_allowed" and "PUT" in error["message"]
+
+
+def test_the_page_static_files_and_graphql_still_answer(app: Starlette) -> None:
+    assert "<html" in get(app, "/").text.lower()
+    assert get(app, "/static/app.js").status_code == 200
+    assert post_graphql(app, '{ medication(name: "LDN") { name } }') == {
+        "medication": {"name": "naltrexone"}
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "choices"),
+    [
+        ("/api/v1/medications/LDN/dosages?format=xml", "json, csv, ndjson, fhir"),
+        ("/api/v1/medications?format=fhir", "json, csv, ndjson"),
+        ("/api/v1/medications/LDN?format=csv", "json"),
+    ],
+)
+def test_a_format_error_lists_every_format_the_endpoint_gives(
+    app: Starlette, path: str, choices: str
+) -> None:
+    response = get(app, path)
+    assert response.status_code == 400
+    assert response.json()["error"]["message"].endswith(f"is not one of {choices}")
+
+
+def test_an_unmentioned_medication_is_said_to_be_missing_from_the_index(app: Starlette) -> None:
+    # Warfarin is a drug no seeded episode mentions; the server has no vocabulary to tell it
+    # from a name of nothing, and the message is true of both.
+    response = get(app, "/api/v1/medications/warfarin")
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "no episode in this index mentions 'warfarin'"
