@@ -127,8 +127,11 @@ def test_openapi_matches_the_routes(app: Starlette) -> None:
 
 
 def test_graphiql_opens_with_dosing_advice_for_ldn(app: Starlette) -> None:
-    page = get(app, "/graphql", headers={"Accept": "text/html"})
-    assert "query DosingAdvice" in page.text and '{"name": "LDN"}' in page.text
+    page = get(app, "/graphql", headers={"Accept": "text/html"}).text
+    start = page.index('<script id="defaults" type="application/json">')
+    defaults = json.loads(page[page.index(">", start) + 1 : page.index("</script>", start)])
+    assert defaults["query"].startswith("query DosingAdvice")
+    assert json.loads(defaults["variables"]) == {"name": "LDN"}
 
 
 def send(app: Starlette, method: str, path: str) -> httpx.Response:
