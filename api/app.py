@@ -151,7 +151,12 @@ def create_app(
         *rest.routes(sessions, rest.Writes(settings.api_tokens, write_sessions, write_url)),
     ]
     middleware = [
-        Middleware(RateLimit, per_minute=settings.rate_per_minute),
+        Middleware(
+            RateLimit,
+            per_minute=settings.rate_per_minute,
+            redis_url=settings.redis_url,
+            trusted_proxies=settings.trusted_proxies,
+        ),
         Middleware(BodyLimit, limit=settings.max_body_bytes),
         Middleware(
             CORSMiddleware,
