@@ -27,7 +27,7 @@ from api.guards import BodyLimit, RateLimit
 from api.schema import build_schema
 from api.settings import Settings
 from api.trusted import TrustedDocuments, Untrusted
-from api.writes import token_is_valid
+from api.writes import Ingests, token_is_valid
 from db.engine import create_schema, make_engine, session_factory
 
 # The web page: static files that use only the public GraphQL API.
@@ -51,7 +51,7 @@ class GraphQLApp(GraphQL[Context, None]):
         settings: Settings,
         sessions: sessionmaker[Session],
         write_sessions: sessionmaker[Session],
-        write_url: str,
+        ingests: Ingests,
     ) -> None:
         super().__init__(
             build_schema(settings),
@@ -62,7 +62,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.sessions = sessions
         self.write_sessions = write_sessions
-        self.write_url = write_url
+        self.ingests = ingests
         self.trusted = (
             TrustedDocuments.load(settings.trusted_documents)
             if settings.trusted_documents
@@ -78,7 +78,7 @@ class GraphQLApp(GraphQL[Context, None]):
             read=read,
             loaders=Loaders(read),
             write_sessions=self.write_sessions,
-            write_url=self.write_url,
+            ingests=self.ingests,
             authorized=token_is_valid(authorization, self.settings.api_tokens),
         )
 
@@ -139,8 +139,12 @@ def create_app(
 
     sessions = session_factory(read_engine)
     write_sessions = session_factory(engine)
-    write_url = engine.url.render_as_string(hide_password=False)
-    graphql = GraphQLApp(settings, sessions, write_sessions, write_url)
+    # One set of ingest slots for GraphQL and REST alike.
+    ingests = Ingests(
+        database_url=engine.url.render_as_string(hide_password=False),
+        slots=settings.max_ingests,
+    )
+    graphql = GraphQLApp(settings, sessions, write_sessions, ingests)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/", lambda _request: FileResponse(STATIC / "index.html"), methods=["GET"]),
@@ -148,7 +152,7 @@ def create_app(
         # A plain JSON endpoint: for load balancers' health checks, and the floor that
         # benchmarks compare GraphQL's overhead with.
         Route("/healthz", lambda _request: JSONResponse({"ok": True}), methods=["GET"]),
-        *rest.routes(sessions, rest.Writes(settings.api_tokens, write_sessions, write_url)),
+        *rest.routes(sessions, rest.Writes(settings.api_tokens, write_sessions, ingests)),
     ]
     middleware = [
         Middleware(

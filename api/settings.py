@@ -68,6 +68,7 @@ class Settings:
     rate_per_minute: int = 600
     redis_url: str | None = None  # where workers share rate limits; None: each counts alone
     trusted_proxies: tuple[Network, ...] = ()  # peers whose X-Forwarded-For is believed
+    max_ingests: int = 2  # ingest child processes at once, per worker
     api_tokens: tuple[str, ...] = ()
     trusted_documents: Path | None = None
     cors_origins: tuple[str, ...] = field(default=())
@@ -93,6 +94,7 @@ class Settings:
             rate_per_minute=_number("CLAIMDEX_RATE_LIMIT", 600),
             redis_url=_redis_url("CLAIMDEX_REDIS_URL"),
             trusted_proxies=_networks("CLAIMDEX_TRUSTED_PROXIES"),
+            max_ingests=_number("CLAIMDEX_MAX_INGESTS", 2),
             api_tokens=_list("CLAIMDEX_API_TOKENS"),
             trusted_documents=Path(trusted) if trusted else None,
             cors_origins=_list("CLAIMDEX_CORS_ORIGINS"),
