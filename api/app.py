@@ -30,7 +30,7 @@ from api.media import GRAPHQL_RESPONSE, JSON, is_request_error, response_media_t
 from api.schema import build_schema
 from api.settings import Settings
 from api.trusted import TrustedDocuments, Untrusted
-from api.writes import token_is_valid
+from api.writes import Ingests, token_is_valid
 from db.engine import connection_limit, create_schema, make_engine, session_factory
 
 # The web page: static files that use only the public GraphQL API.
@@ -61,7 +61,7 @@ class GraphQLApp(GraphQL[Context, None]):
         settings: Settings,
         read: Reader,
         write_sessions: sessionmaker[Session],
-        write_url: str,
+        ingests: Ingests,
     ) -> None:
         super().__init__(
             build_schema(settings),
@@ -72,7 +72,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.read = read
         self.write_sessions = write_sessions
-        self.write_url = write_url
+        self.ingests = ingests
         self.trusted = (
             TrustedDocuments.load(settings.trusted_documents)
             if settings.trusted_documents
@@ -121,7 +121,7 @@ class GraphQLApp(GraphQL[Context, None]):
             read=self.read,
             loaders=Loaders(self.read, self.settings.max_list),
             write_sessions=self.write_sessions,
-            write_url=self.write_url,
+            ingests=self.ingests,
             authorized=token_is_valid(authorization, self.settings.api_tokens),
         )
 
@@ -180,8 +180,12 @@ def create_app(
         settings.statement_timeout_ms,
     )
     write_sessions = session_factory(engine)
-    write_url = engine.url.render_as_string(hide_password=False)
-    graphql = GraphQLApp(settings, read, write_sessions, write_url)
+    # One set of ingest slots for GraphQL and REST alike.
+    ingests = Ingests(
+        database_url=engine.url.render_as_string(hide_password=False),
+        slots=settings.max_ingests,
+    )
+    graphql = GraphQLApp(settings, read, write_sessions, ingests)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/", lambda _request: FileResponse(STATIC / "index.html"), methods=["GET"]),
@@ -189,10 +193,15 @@ def create_app(
         # A plain JSON endpoint: for load balancers' health checks, and the floor that
         # benchmarks compare GraphQL's overhead with.
         Route("/healthz", lambda _request: JSONResponse({"ok": True}), methods=["GET"]),
-        *rest.routes(read, rest.Writes(settings.api_tokens, write_sessions, write_url)),
+        *rest.routes(read, rest.Writes(settings.api_tokens, write_sessions, ingests)),
     ]
     middleware = [
-        Middleware(RateLimit, per_minute=settings.rate_per_minute),
+        Middleware(
+            RateLimit,
+            per_minute=settings.rate_per_minute,
+            redis_url=settings.redis_url,
+            trusted_proxies=settings.trusted_proxies,
+        ),
         Middleware(BodyLimit, limit=settings.max_body_bytes),
         Middleware(
             CORSMiddleware,

@@ -19,6 +19,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 from strawberry.dataloader import DataLoader
 
+from api.writes import Ingests
 from db import claims, models, queries
 from db.engine import StatementTimeout, time_limit
 
@@ -173,5 +174,5 @@ class Context:
     read: Reader
     loaders: Loaders
     write_sessions: sessionmaker[Session]
-    write_url: str  # where writes go (DATABASE_URL), for the ingesting child process
+    ingests: Ingests  # ingestion into DATABASE_URL, through a child process
     authorized: bool = False  # the request carries a valid API token

@@ -1,10 +1,26 @@
 """Request limits in front of every route: a body size cap and a per-client rate limit."""
 
+import ipaddress
 import json
+import logging
 import math
 import time
 
+from limits import RateLimitItem, RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+from redis.asyncio import ConnectionPool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.settings import Network
+
+log = logging.getLogger(__name__)
+
+# Seconds Redis has to answer a rate-limit check; past it the request is counted locally.
+REDIS_TIMEOUT = 0.5
+# Seconds a worker counts alone after Redis failed to answer, before asking it again.
+REDIS_PAUSE = 5.0
 
 
 async def _refuse(send: Send, status: int, code: str, message: str, **headers: str) -> None:
@@ -62,24 +78,51 @@ class _TooLarge(Exception):
 
 
 class RateLimit:
-    """A token bucket per client address: `per_minute` requests a minute, refilled evenly;
-    past it, 429 with Retry-After. Each worker process keeps its own buckets."""
+    """A moving window per client: at most `per_minute` requests in any 60 s, then 429 with
+    Retry-After. A moving window, not a fixed one, since a fixed window lets a client send
+    twice the limit across a window's edge. With `redis_url` the windows live in Redis, one
+    budget for every worker and machine; without it, or while Redis does not answer, each
+    worker counts alone in its memory (fail open: an outage of Redis must not take reads down,
+    and the per-worker limit still bounds each client)."""
 
-    def __init__(self, app: ASGIApp, *, per_minute: int) -> None:
-        self.app, self.per_minute = app, per_minute
-        self.buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, updated)
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        per_minute: int,
+        redis_url: str | None = None,
+        trusted_proxies: tuple[Network, ...] = (),
+        key_prefix: str = "claimdex",
+    ) -> None:
+        self.app, self.per_minute, self.trusted_proxies = app, per_minute, trusted_proxies
+        self.item = RateLimitItemPerMinute(max(per_minute, 1))
+        self.local = MovingWindowRateLimiter(MemoryStorage())
+        self.shared: MovingWindowRateLimiter | None = None
+        self.pool: ConnectionPool | None = None  # ours, so that shutdown can close it
+        if redis_url:
+            self.pool = ConnectionPool.from_url(
+                redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+            )
+            storage = RedisStorage(
+                f"async+{redis_url}",
+                implementation="redispy",
+                wrap_exceptions=True,
+                key_prefix=key_prefix,
+                # Passed on to redis.asyncio.Redis; limits' annotation lists only scalars.
+                connection_pool=self.pool,  # type: ignore[arg-type]
+            )
+            self.shared = MovingWindowRateLimiter(storage)
+        self.redis_resumes = 0.0  # monotonic time from which Redis is asked again
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.pool is not None:
+            await self.app(scope, receive, self._closing(send))
+            return
         if scope["type"] != "http" or self.per_minute <= 0:
             await self.app(scope, receive, send)
             return
-        client = (scope.get("client") or ("unknown", 0))[0]
-        now = time.monotonic()
-        tokens, updated = self.buckets.get(client, (float(self.per_minute), now))
-        tokens = min(float(self.per_minute), tokens + (now - updated) * self.per_minute / 60)
-        if tokens < 1:
-            wait = math.ceil((1 - tokens) * 60 / self.per_minute)
-            self.buckets[client] = (tokens, now)
+        wait = await self._wait(client_address(scope, self.trusted_proxies))
+        if wait:
             await _refuse(
                 send,
                 429,
@@ -89,7 +132,83 @@ class RateLimit:
                 **{"Retry-After": str(wait)},
             )
             return
-        self.buckets[client] = (tokens - 1, now)
-        if len(self.buckets) > 100_000:  # forget the idle, so memory stays bounded
-            self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < 60}
         await self.app(scope, receive, send)
+
+    def _closing(self, send: Send) -> Send:
+        """`send` that closes the Redis connections as the server shuts down."""
+
+        async def closing(message: Message) -> None:
+            if message["type"] == "lifespan.shutdown.complete" and self.pool is not None:
+                await self.pool.aclose()
+            await send(message)
+
+        return closing
+
+    async def _wait(self, client: str) -> int:
+        """0 if `client` may go on, else the whole seconds until its oldest request in the
+        window is a minute old."""
+        if self.shared is not None and time.monotonic() >= self.redis_resumes:
+            try:
+                return await _seconds_to_wait(self.shared, self.item, client)
+            except StorageError as error:
+                # Skip Redis for a while: requests don't each wait out its timeout, and the
+                # log gets one line per pause, not one per request.
+                self.redis_resumes = time.monotonic() + REDIS_PAUSE
+                log.warning(
+                    "rate limit: Redis did not answer (%s); each worker counts alone for %.0f s",
+                    error.storage_error,
+                    REDIS_PAUSE,
+                )
+        return await _seconds_to_wait(self.local, self.item, client)
+
+
+async def _seconds_to_wait(
+    limiter: MovingWindowRateLimiter, item: RateLimitItem, client: str
+) -> int:
+    if await limiter.hit(item, client):
+        return 0
+    stats = await limiter.get_window_stats(item, client)
+    return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+def client_address(scope: Scope, trusted_proxies: tuple[Network, ...]) -> str:
+    """The socket peer, or, when the peer is a trusted proxy, the nearest address in
+    X-Forwarded-For that is not one: read right to left, since each proxy appends the address
+    it was called from and only the hops added by trusted proxies can be believed."""
+    peer = str((scope.get("client") or ("unknown", 0))[0])
+    if not _trusted(peer, trusted_proxies):
+        return peer
+    hops = [
+        _host(hop)
+        for name, value in scope["headers"]
+        if name == b"x-forwarded-for"
+        for hop in value.decode("latin-1").split(",")
+        if hop.strip()
+    ]
+    for hop in reversed(hops):
+        if not _trusted(hop, trusted_proxies):
+            return hop
+    return hops[0] if hops else peer  # every hop is a proxy: the first one is the client
+
+
+def _host(hop: str) -> str:
+    """The address in an X-Forwarded-For hop, without the port some proxies add, so a client
+    does not get a fresh budget with each connection."""
+    hop = hop.strip()
+    if hop.startswith("["):  # [2001:db8::1]:4711
+        return hop[1:].partition("]")[0]
+    if hop.count(":") == 1:  # 192.0.2.1:4711
+        return hop.partition(":")[0]
+    return hop
+
+
+def _trusted(host: str, trusted_proxies: tuple[Network, ...]) -> bool:
+    if not trusted_proxies:
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped  # a dual-stack socket shows IPv4 peers as ::ffff:a.b.c.d
+    return any(address in network for network in trusted_proxies)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -23,7 +24,14 @@ from api import arguments, exports
 from api.context import Reader, TooSlow
 from api.links import deep_link, format_timestamp
 from api.types.node import to_global_id
-from api.writes import WriteError, delete_episode, ingest_markdown, token_is_valid
+from api.writes import (
+    Busy,
+    Ingests,
+    WriteError,
+    delete_episode,
+    token_is_valid,
+    written_episode,
+)
 from db import claims, models, queries
 from db.pages import Page, PageError
 
@@ -383,8 +391,8 @@ class Writes:
     """What the write endpoints need: the tokens that allow them and where writes go."""
 
     tokens: tuple[str, ...]
-    sessions: sessionmaker[Session]
-    database_url: str
+    sessions: sessionmaker[Session]  # of the primary, DATABASE_URL
+    ingests: Ingests
 
     def require_token(self, request: Request) -> None:
         if not token_is_valid(request.headers.get("authorization"), self.tokens):
@@ -403,6 +411,10 @@ def _write(writes: Writes, handler: Callable[[Request, Writes], Awaitable[Respon
             return await handler(request, writes)
         except ApiError as error:
             return error_response(error.status, error.code, error.message)
+        except Busy as error:
+            busy = error_response(503, "busy", str(error))
+            busy.headers["Retry-After"] = str(error.retry_after)
+            return busy
         except (arguments.ArgumentError, WriteError) as error:
             return error_response(400, "bad_request", str(error))
 
@@ -423,17 +435,17 @@ async def post_episode(request: Request, writes: Writes) -> Response:
             raise ApiError(
                 400, "bad_request", 'expected a JSON object {"markdown": "..."}'
             ) from None
-    written = await ingest_markdown(str(text), database_url=writes.database_url)
-    with writes.sessions() as session:
-        episode = queries.episode_by_id(session=session, episode_id=written.episode_id)
+    written = await writes.ingests.ingest(str(text))
+    episode = await written_episode(sessions=writes.sessions, episode_id=written.episode_id)
     body = {"outcome": written.outcome} | (episode_row(episode) if episode else {})
     return JSONResponse({"data": body}, status_code=201 if written.outcome == "added" else 200)
 
 
 async def delete_episode_route(request: Request, writes: Writes) -> Response:
     key = arguments.episode_id("id", request.path_params["id"])
-    assert key is not None
-    if not delete_episode(sessions=writes.sessions, episode_id=key):
+    if key is None:
+        raise ApiError(400, "bad_request", "id: give the id of the episode to delete")
+    if not await run_in_threadpool(delete_episode, sessions=writes.sessions, episode_id=key):
         raise ApiError(404, "not_found", f"no episode has the id {request.path_params['id']!r}")
     return Response(status_code=204)
 
@@ -541,6 +553,11 @@ def openapi() -> dict[str, Any]:
             "400": {"description": "Not an episode document", "content": ERROR_CONTENT},
             "401": unauthorized,
             "413": {"description": "Body too large", "content": ERROR_CONTENT},
+            "503": {
+                "description": "Every ingest slot is busy (CLAIMDEX_MAX_INGESTS); retry after"
+                " the Retry-After header's seconds",
+                "content": ERROR_CONTENT,
+            },
         },
     }
     paths[PREFIX + "/episodes/{id}"]["delete"] = {

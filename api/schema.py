@@ -168,8 +168,10 @@ class Mutation:
         permission_classes=[HasToken],
     )
     async def ingest_episode(self, info: Info[Context, None], markdown: str) -> Ingested:
-        written = await writes.ingest_markdown(markdown, database_url=info.context.write_url)
-        episode = await info.context.read(queries.episode_by_id, episode_id=written.episode_id)
+        written = await info.context.ingests.ingest(markdown)
+        episode = await writes.written_episode(
+            sessions=info.context.write_sessions, episode_id=written.episode_id
+        )
         if episode is None:  # deleted between the write and this read
             raise writes.WriteError("the episode was deleted as it was ingested")
         return Ingested(outcome=written.outcome, episode=Episode.from_row(episode))

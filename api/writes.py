@@ -6,6 +6,7 @@ cache must be built first: `python -m bench.lexicon`) never stays in a serving w
 """
 
 import asyncio
+import contextlib
 import hmac
 import json
 import os
@@ -14,12 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
-from db import store
+from db import models, queries, store
 from db.engine import transaction
 
 AUTHORIZATION_PREFIX = "bearer "
 INGEST_TIMEOUT = 300.0
+# The child; the document's name and "-" (read standard input) follow.
+INGEST_COMMAND: tuple[str, ...] = (sys.executable, "-m", "api.cli", "ingest", "--json")
+# About one ingest of a podcast-length episode, the earliest a slot is likely to free.
+BUSY_RETRY_AFTER = 5
 
 
 class WriteError(Exception):
@@ -45,29 +51,65 @@ def token_is_valid(authorization: str | None, tokens: tuple[str, ...]) -> bool:
     return any(matches)
 
 
-async def ingest_markdown(markdown: str, *, database_url: str, name: str = "upload.md") -> Written:
-    """Ingests one document through `claimdex ingest -` into `database_url`."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "api.cli", "ingest", "--json", "--name", name, "-",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=_child_environment(database_url),
-    )  # fmt: skip
-    try:
-        out, err = await asyncio.wait_for(
-            process.communicate(markdown.encode("utf-8")), INGEST_TIMEOUT
+class Busy(WriteError):
+    """Every ingest slot is taken; the client should retry after `retry_after` seconds."""
+
+    def __init__(self, slots: int) -> None:
+        super().__init__(
+            f"all {slots} ingest slots are busy (CLAIMDEX_MAX_INGESTS); "
+            f"retry in {BUSY_RETRY_AFTER} s"
         )
-    except TimeoutError:
-        process.kill()
-        raise WriteError(f"ingestion took longer than {INGEST_TIMEOUT:.0f} s") from None
-    answer = _last_json(out)
-    if answer is None:
-        first = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        raise WriteError(f"ingestion failed: {first[0]}")
-    if "error" in answer:
-        raise WriteError(str(answer["error"]))
-    return Written(str(answer["outcome"]), int(answer["episode_id"]), str(answer["title"]))
+        self.retry_after = BUSY_RETRY_AFTER
+
+
+class Ingests:
+    """Ingestion into `database_url`, at most `slots` child processes at once in this worker:
+    each holds the drug vocabulary, so the cap bounds memory. A document that finds every
+    slot taken is refused at once rather than queued, so no request waits unseen."""
+
+    def __init__(self, *, database_url: str, slots: int, timeout: float = INGEST_TIMEOUT) -> None:
+        self.database_url, self.slots, self.timeout = database_url, slots, timeout
+        self.running = 0
+
+    async def ingest(self, markdown: str, *, name: str = "upload.md") -> Written:
+        """Ingests one document through `claimdex ingest -`; Busy if every slot is taken."""
+        if self.running >= self.slots:
+            raise Busy(self.slots)
+        self.running += 1  # no await since the check: the event loop cannot interleave
+        try:
+            return await self._run(markdown, name)
+        finally:
+            self.running -= 1
+
+    async def _run(self, markdown: str, name: str) -> Written:
+        process = await asyncio.create_subprocess_exec(
+            *INGEST_COMMAND, "--name", name, "-",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=_child_environment(self.database_url),
+        )  # fmt: skip
+        try:
+            out, err = await asyncio.wait_for(
+                process.communicate(markdown.encode("utf-8")), self.timeout
+            )
+        except TimeoutError:
+            raise WriteError(f"ingestion took longer than {self.timeout:g} s") from None
+        finally:
+            # On a timeout or a cancellation (the client went away) the child is killed and
+            # waited for, so it leaves no zombie and its slot frees only once it is gone.
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+                # Shielded: a second cancellation cannot stop the wait.
+                await asyncio.shield(process.wait())
+        answer = _last_json(out)
+        if answer is None:
+            first = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+            raise WriteError(f"ingestion failed: {first[0]}")
+        if "error" in answer:
+            raise WriteError(str(answer["error"]))
+        return Written(str(answer["outcome"]), int(answer["episode_id"]), str(answer["title"]))
 
 
 def _child_environment(database_url: str) -> dict[str, str]:
@@ -88,3 +130,16 @@ def _last_json(out: bytes) -> dict[str, Any] | None:
 def delete_episode(*, sessions: sessionmaker[Session], episode_id: int) -> bool:
     with transaction(sessions) as session:
         return store.delete_episode(session=session, episode_id=episode_id)
+
+
+async def written_episode(
+    *, sessions: sessionmaker[Session], episode_id: int
+) -> models.Episode | None:
+    """The episode just written, read through `sessions` of the primary (DATABASE_URL): a
+    replica may not have it yet. Read in the thread pool, off the event loop."""
+
+    def read() -> models.Episode | None:
+        with sessions() as session:
+            return queries.episode_by_id(session=session, episode_id=episode_id)
+
+    return await run_in_threadpool(read)

@@ -193,6 +193,7 @@ def graphql_against_sql(
     from api.context import Context, Loaders, Reader
     from api.schema import build_schema
     from api.settings import Settings
+    from api.writes import Ingests
     from db import models
     from db.engine import session_factory
 
@@ -202,8 +203,9 @@ def graphql_against_sql(
 
     def through_schema() -> str:
         read = Reader(sessions, CapacityLimiter(1))
+        ingests = Ingests(database_url=str(engine.url), slots=1)
         context = Context(
-            read=read, loaders=Loaders(read), write_sessions=sessions, write_url=str(engine.url)
+            read=read, loaders=Loaders(read), write_sessions=sessions, ingests=ingests
         )
         result = loop.run_until_complete(
             schema.execute(query, variable_values={"name": medication}, context_value=context)

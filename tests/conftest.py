@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +34,7 @@ SEED = ROOT / "seeds" / "ldn-mackey-attia.md"
 GOLD = ROOT / "tests" / "gold"
 DOCUMENTS = ROOT / "tests" / "documents"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,34 @@ def _postgres_engine() -> tuple[Engine, str]:
     separator = "&" if "?" in url else "?"
     engine = make_engine(f"{url}{separator}options=-csearch_path%3D{schema}")
     return engine, schema
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis server's URL (TEST_REDIS_URL, else the local one); in CI its absence fails."""
+    url = os.environ.get("TEST_REDIS_URL", DEFAULT_REDIS)
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        client.close()
+        reason = f"no Redis answers at {url} ({error})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI runs the shared rate-limit tests on Redis")
+        pytest.skip(f"{reason}; set TEST_REDIS_URL to run the Redis tests")
+    yield url
+    client.close()
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix no other test or run uses; its keys are deleted after the test."""
+    prefix = f"claimdex-test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
+    client.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
