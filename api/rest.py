@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.exceptions import HTTPException
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
