@@ -239,3 +239,25 @@ class SearchTerm(Base):
     __tablename__ = "search_terms"
 
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class AliasSpelling(Base):
+    """A deletion key of an alias (db/spellings.py), so a misspelt name finds the aliases it
+    nearly matches through an index. Goes with its alias."""
+
+    __tablename__ = "alias_spellings"
+
+    key: Mapped[str] = mapped_column(String(256), primary_key=True)
+    alias_id: Mapped[int] = mapped_column(
+        ForeignKey("aliases.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class TermSpelling(Base):
+    """A deletion key of a search term (db/spellings.py), so a query word finds the terms it
+    nearly matches through an index. Terms outlive episodes as vocabulary, and so do these."""
+
+    __tablename__ = "term_spellings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -12,13 +12,14 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import ColumnElement, Row, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from db import claims, models
+from db import claims, models, spellings
 from db import search as db_search
 from db.claims import grouped, said
 from db.pages import Page, PageError, decode_cursor, encode_cursor, page_size
 from ingest.text import normalise
 
-# A name typed at query time that is this close to a stored alias resolves to it.
+# A name typed at query time resolves to a stored alias one edit from it (db/spellings.py)
+# when this alike.
 NAME_MATCH_SCORE = 85.0
 
 
@@ -34,13 +35,13 @@ def medication_named(*, session: Session, name: str) -> models.Medication | None
     )
     if medication is not None:
         return medication
-    aliases = session.execute(select(models.Alias.key, models.Alias.medication_id)).all()
+    near = spellings.near_aliases(session=session, key=key)
     best = process.extractOne(
-        key, [alias for alias, _ in aliases], scorer=fuzz.ratio, score_cutoff=NAME_MATCH_SCORE
+        key, [alias for alias, _ in near], scorer=fuzz.ratio, score_cutoff=NAME_MATCH_SCORE
     )
     if best is None:
         return None
-    return session.get(models.Medication, aliases[best[2]].medication_id)
+    return session.get(models.Medication, near[best[2]][1])
 
 
 def medications(*, session: Session) -> Sequence[models.Medication]:

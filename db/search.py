@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Integer, Row, Select, select, text
+from sqlalchemy import Integer, Row, Select, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db import models
+from db import models, spellings
 
 # Sentinels the database puts around matched words; replaced after the snippet is escaped, so
 # transcript text can never inject markup.
@@ -29,7 +29,8 @@ SNIPPET_WORDS = 16
 # The kind of search entry that holds a segment's own words (the other: "summary").
 TRANSCRIPT = "transcript"
 MAX_QUERY_WORDS = 16
-# A query word is widened to indexed words this alike, sharing its first two letters.
+# A query word is widened to indexed words this alike, one edit away and sharing its first two
+# letters (db/spellings.py).
 NEAR_WORD_SCORE = 85.0
 NEAR_WORDS = 4
 SHORTEST_TERM = 4
@@ -52,7 +53,8 @@ def words(query: str) -> list[str]:
 
 
 def record_terms(session: Session, texts: Iterable[str]) -> None:
-    """Adds the words of `texts` to the known terms, ignoring those already known."""
+    """Adds the words of `texts` to the known terms, with their spelling keys, ignoring those
+    already known."""
     found = {
         word.lower()
         for content in texts
@@ -62,22 +64,22 @@ def record_terms(session: Session, texts: Iterable[str]) -> None:
     if not found:
         return
     rows = [{"term": term} for term in sorted(found)]
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(postgresql.insert(models.SearchTerm).on_conflict_do_nothing(), rows)
-    else:
-        session.execute(sqlite.insert(models.SearchTerm).on_conflict_do_nothing(), rows)
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    added = session.scalars(
+        dialect.insert(models.SearchTerm)
+        .on_conflict_do_nothing()
+        .returning(models.SearchTerm.term),
+        rows,
+    ).all()
+    if added:
+        session.execute(insert(models.TermSpelling), spellings.term_rows(added))
 
 
 def _widened(session: Session, word: str) -> list[str]:
     """`word` and the indexed words it nearly matches ("microglia" -> "microgia")."""
     if len(word) < SHORTEST_TERM + 1:
         return [word]
-    prefix = word[:2]
-    known = session.scalars(
-        select(models.SearchTerm.term).where(
-            models.SearchTerm.term >= prefix, models.SearchTerm.term < prefix + "\uffff"
-        )
-    ).all()
+    known = spellings.near_terms(session=session, word=word)
     near = process.extract(
         word, known, scorer=fuzz.ratio, score_cutoff=NEAR_WORD_SCORE, limit=NEAR_WORDS
     )

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, union
 from sqlalchemy.orm import Session
 
-from db import models, search
+from db import models, search, spellings
 from ingest.records import Document, Extraction
 from ingest.text import normalise
 
@@ -144,7 +144,8 @@ def save_episode(
 
 
 def _medications(session: Session, extraction: Extraction) -> dict[str, int]:
-    """Ids of the episode's medications, adding those and the aliases not stored yet."""
+    """Ids of the episode's medications, adding those and the aliases not stored yet, with
+    their spelling keys."""
     names = list(extraction.medications)
     found = {
         row.name: row
@@ -167,11 +168,16 @@ def _medications(session: Session, extraction: Extraction) -> dict[str, int]:
     stored = set(
         session.scalars(select(models.Alias.key).where(models.Alias.key.in_(list(wanted))))
     )
-    session.add_all(
+    added = [
         models.Alias(key=key, name=alias, medication_id=medication_id, spoken=spoken)
         for key, (alias, medication_id, spoken) in wanted.items()
         if key not in stored
-    )
+    ]
+    if added:
+        session.add_all(added)
+        session.flush()
+        rows = spellings.alias_rows((row.id, row.key) for row in added)
+        session.execute(insert(models.AliasSpelling), rows)
     return {name: row.id for name, row in found.items()}
 
 

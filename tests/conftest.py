@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -12,16 +13,16 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import redis
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from starlette.applications import Starlette
 
 from db import migrate
@@ -234,3 +235,53 @@ def serving(folder: Path, port: int | None = None) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@dataclass
+class Reads:
+    """What a session's statements read: rows returned, and on SQLite each SELECT's plan."""
+
+    rows: int = 0
+    plans: list[str] = field(default_factory=list)
+
+
+# Tables a request must reach only through an index: a SQLite plan line scanning one fails.
+SCANNED = re.compile(r"\bSCAN (?:aliases|alias_spellings|search_terms|term_spellings)\b")
+
+
+@contextmanager
+def reads(session: Session) -> Iterator[Reads]:
+    """Counts the rows `session`'s statements return and, on SQLite, asks how it runs each
+    SELECT. (PostgreSQL's plans follow its statistics, and rightly scan a small table.)"""
+    found = Reads()
+
+    def counted(state: ORMExecuteState) -> Any:
+        result = state.invoke_statement().freeze()
+        found.rows += len(result.data)
+        return result()
+
+    def planned(
+        _connection: Connection, cursor: Any, statement: str, parameters: Any, *_: Any
+    ) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+            found.plans += [str(row[-1]) for row in cursor.fetchall()]
+
+    bind = session.get_bind()
+    event.listen(session, "do_orm_execute", counted)
+    if bind.dialect.name == "sqlite":
+        event.listen(bind, "before_cursor_execute", planned)
+    try:
+        yield found
+    finally:
+        event.remove(session, "do_orm_execute", counted)
+        if bind.dialect.name == "sqlite":
+            event.remove(bind, "before_cursor_execute", planned)
+
+
+def made_up_words(prefix: str, count: int) -> list[str]:
+    """`count` distinct words of letters after `prefix`, none one edit from a real word."""
+    return [
+        prefix + "".join(chr(ord("a") + n // 26**place % 26) for place in range(4)) + "qx"
+        for n in range(count)
+    ]

@@ -1,6 +1,9 @@
 """The migrated schema itself, on each backend."""
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import migrate, models, queries
 
 
 def test_every_reference_to_a_segment_is_indexed(engine: Engine) -> None:
@@ -20,3 +23,24 @@ def test_every_reference_to_a_segment_is_indexed(engine: Engine) -> None:
         if not any(index["column_names"][:1] == [column] for index in schema.get_indexes(table))
     ]
     assert unindexed == []
+
+
+def test_upgrading_writes_the_spelling_keys_of_what_is_stored(
+    engine: Engine, seeded: sessionmaker[Session]
+) -> None:
+    # A database from before the keys: its aliases and terms get them on upgrade.
+    def spelt() -> tuple[int, int]:
+        with seeded() as session:
+            return (
+                session.scalar(select(func.count()).select_from(models.AliasSpelling)) or 0,
+                session.scalar(select(func.count()).select_from(models.TermSpelling)) or 0,
+            )
+
+    written = spelt()
+    assert min(written) > 0
+    migrate.downgrade(engine, "0004")
+    migrate.upgrade(engine)
+    assert spelt() == written
+    with seeded() as session:
+        medication = queries.medication_named(session=session, name="naltrexoen")
+        assert medication is not None and medication.name == "naltrexone"

@@ -1,9 +1,10 @@
-"""Full-text search: which words a hit's snippet shows."""
+"""Full-text search against a real database: snippets, widening, and what a search reads."""
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import models
+from db import models, search
 from db.search import search_segments
+from tests.conftest import SCANNED, made_up_words, reads
 
 
 def hits_in_the_seed(session: Session, query: str) -> dict[int, str]:
@@ -25,3 +26,27 @@ def test_snippets_show_the_transcript_words_that_matched(seeded: sessionmaker[Se
     assert "<mark>microgia</mark> were like the warm fuzzy blanket" in hits[82]
     # At 00:00:00 only a summary line matches: its words are shown.
     assert "receptor on <mark>microglia</mark> cells" in hits[0]
+
+
+def test_a_misspelt_word_widens_to_the_indexed_spellings(seeded: sessionmaker[Session]) -> None:
+    with seeded() as session:
+        # "microglai" is in no transcript; "microglia" and "microgia" are one edit from it.
+        hits = search.search_segments(session=session, query="microglai", limit=5)
+        assert hits
+        assert all(
+            "<mark>microglia</mark>" in hit.snippet.lower()
+            or "<mark>microgia</mark>" in hit.snippet.lower()
+            for hit in hits
+        )
+
+
+def test_widening_reads_only_the_terms_near_the_word(seeded: sessionmaker[Session]) -> None:
+    with seeded() as session:
+        # Many stored words sharing the query word's first letters, none near it.
+        search.record_terms(session, [" ".join(made_up_words("mi", 3000))])
+        with reads(session) as read:
+            hits = search.search_segments(session=session, query="microglai", limit=1)
+        assert hits
+        assert read.rows < 20
+        if session.get_bind().dialect.name == "sqlite":
+            assert read.plans and not [plan for plan in read.plans if SCANNED.search(plan)]
