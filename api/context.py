@@ -1,15 +1,21 @@
 """Per-request state for GraphQL: the reader of query functions and the DataLoaders that batch.
 
-Each query function runs on a worker thread, never on the event loop, so a slow statement
-holds up only its own request. It runs in a session of its own that is closed before the
-resolver goes on: resolvers await DataLoaders, and a request that held a pooled connection
-across an await would let enough concurrent requests take every connection while each waits
-for one more. Rows come back detached and fully loaded; a lazy load would raise, not query in
-secret.
+Nothing a request asks of the database runs on the server's event loop. A GraphQL operation
+runs whole on a worker thread, in an event loop of that thread's own (`on_a_worker`): its
+reads and the building of its answer, which for a long list is seconds of CPU, hold up only
+that request while the server's loop goes on serving others. A REST handler runs on a worker
+the same way, through the Reader.
+
+Each query function runs in a session of its own that is closed before the resolver goes
+on: resolvers await DataLoaders, and a request that held a pooled connection across an await
+would let enough concurrent requests take every connection while each waits for one more.
+Rows come back detached and fully loaded; a lazy load would raise, not query in secret.
 """
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
@@ -25,6 +31,22 @@ from db.engine import StatementTimeout, time_limit
 
 V = TypeVar("V")
 ClaimsKey = tuple[int, int | None, str | None]  # medication id, first, after
+
+
+# Set inside a worker's own event loop: reads there run at once, on that thread.
+_ON_A_WORKER: ContextVar[bool] = ContextVar("on_a_worker", default=False)
+
+
+def _run_here(operation: Coroutine[Any, Any, V]) -> V:
+    """Runs `operation` to its end in an event loop of this thread's, closed after it."""
+    _ON_A_WORKER.set(True)
+    with asyncio.Runner() as runner:
+        return runner.run(operation)
+
+
+async def on_a_worker(operation: Coroutine[Any, Any, V], threads: CapacityLimiter) -> V:
+    """Awaits `operation` on a worker thread, at most `threads` at once."""
+    return await to_thread.run_sync(_run_here, operation, limiter=threads)
 
 
 class TooSlow(Exception):
@@ -63,6 +85,8 @@ class Reader:
         self.time_limit_ms = time_limit_ms
 
     async def __call__(self, fetch: Callable[..., V], **arguments: Any) -> V:
+        if _ON_A_WORKER.get():
+            return self.now(fetch, **arguments)
         return await to_thread.run_sync(partial(self.now, fetch, **arguments), limiter=self.threads)
 
     def now(self, fetch: Callable[..., V], **arguments: Any) -> V:

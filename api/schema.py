@@ -19,10 +19,10 @@ from strawberry.extensions import (
 )
 from strawberry.permission import BasePermission
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import Info
+from strawberry.types import ExecutionResult, Info
 
 from api import arguments, limits, writes
-from api.context import Context, TooMany, TooSlow, bounded
+from api.context import Context, TooMany, TooSlow, bounded, on_a_worker
 from api.settings import Settings
 from api.types.claims import Dosage
 from api.types.connection import Connection
@@ -212,8 +212,14 @@ def is_client_error(error: GraphQLError) -> bool:
 
 
 class Schema(strawberry.Schema):
-    """Logs only the errors that are the server's fault: a client's bad argument is its
-    answer, not an incident."""
+    """Runs each operation on a worker thread (see api.context), and logs only the errors that
+    are the server's fault: a client's bad argument is its answer, not an incident."""
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        context = kwargs.get("context_value")
+        if not isinstance(context, Context):
+            return await super().execute(*args, **kwargs)
+        return await on_a_worker(super().execute(*args, **kwargs), context.read.threads)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         unexpected = [error for error in errors if not is_client_error(error)]

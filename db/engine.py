@@ -97,7 +97,7 @@ class StatementTimeout(Exception):
 
 # SQLite calls the progress handler every this many virtual-machine steps: often enough to
 # stop within a millisecond or so, rarely enough to cost nothing measurable.
-PROGRESS_STEPS = 10_000
+PROGRESS_STEPS = 1_000_000
 
 
 @contextmanager
