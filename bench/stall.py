@@ -1,8 +1,8 @@
 """Whether one heavy client holds up everyone else: the headline query's latency alone, then
 beside a client that loops over a hundred episodes with all their segments.
 
-Usage: python -m bench.stall [--episodes 200] [--clients 4] [--seconds 15]
-One worker on a fresh SQLite file in a temporary folder (the seed, the gold documents and
+Usage: python -m bench.stall [--episodes 200] [--clients 4] [--seconds 15] [--workers 1]
+`claimdex serve` on a fresh SQLite file in a temporary folder (the seed, the gold documents and
 `--episodes` generated ones); loopback only, bounded in time.
 """
 
@@ -58,6 +58,7 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=200)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--workers", type=int, default=1)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
@@ -69,14 +70,14 @@ def main() -> None:
         for command in (["db", "upgrade"], ["ingest", *documents]):
             if claimdex(*command, database=database, cwd=folder).wait() != 0:
                 raise RuntimeError(f"claimdex {command[0]} failed")
-        with served(database, folder) as (_, base):
+        with served(database, folder, workers=options.workers) as (_, base):
             url = base + "/graphql"
             asyncio.run(headline(url, options.clients, 1.0, heavy=False))  # warm up
             alone = asyncio.run(headline(url, options.clients, options.seconds, heavy=False))
             beside = asyncio.run(headline(url, options.clients, options.seconds, heavy=True))
     out = sys.stdout
     out.write(
-        f"Headline query, {options.clients} clients, one worker, "
+        f"Headline query, {options.clients} clients, {options.workers} worker(s), "
         f"{options.episodes + 8} episodes, {options.seconds:.0f} s each\n\n"
         "| run | requests/s | p50 ms | p99 ms |\n|---|---|---|---|\n"
     )
