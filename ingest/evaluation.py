@@ -14,7 +14,10 @@ from typing import Any
 
 from ingest.grounding import comparable
 from ingest.lexicon import Lexicon
-from ingest.records import Extraction, MatchedBy
+from ingest.records import Document, Extraction, MatchedBy
+from ingest.speakers import speaker_at
+from ingest.speakers import turns as speaker_turns
+from ingest.sponsors import sponsor_paragraphs
 from ingest.text import normalise
 from ingest.timestamps import format_timestamp, parse_timestamp
 
@@ -460,3 +463,84 @@ def real_shortfalls(results: list[RealResult]) -> list[str]:
     ]
     crashes = sum(1 for result in results if result.crashed)
     return missed + ([f"{crashes} transcripts crashed extraction"] if crashes else [])
+
+
+# What a paragraph is, against tests/gold-real/meaning: sponsor reads found, and who speaks.
+MEANING_FLOORS = {("sponsors", "f1"): 0.90, ("speakers", "precision"): 0.95}
+
+
+@dataclass(frozen=True, slots=True)
+class MeaningResult:
+    name: str
+    sponsors: Score  # sponsor-read paragraphs
+    speakers: Score | None  # turns given the right speaker; None where the source names none
+    missed_sponsors: tuple[str, ...] = ()
+    false_sponsors: tuple[str, ...] = ()
+    wrong_speakers: tuple[str, ...] = ()
+
+
+def score_meaning(name: str, document: Document, labels: dict[str, Any]) -> MeaningResult:
+    """Sponsor-read paragraphs by timestamp; each labelled speaker turn by who the extractor
+    says speaks where the turn's first words are."""
+    texts = [segment.text for segment in document.segments]
+    stamps = [format_timestamp(segment.seconds) for segment in document.segments]
+    found = {stamps[index] for index in sponsor_paragraphs(texts, document.channel)}
+    wanted = set(labels["sponsor_segments"])
+    speakers, wrong = None, []
+    if labels.get("speakers") is not None:
+        paragraphs = dict(zip(stamps, zip(texts, speaker_turns(texts), strict=True), strict=True))
+        right = total = 0
+        for labelled in labels["speakers"]:
+            text, turns = paragraphs[labelled["at"]]
+            for turn in labelled["turns"]:
+                at = text.find(turn["starts"]) if turn["starts"] else -1
+                if at < 0:
+                    continue  # a label that ends its paragraph: no words to place
+                total += 1
+                said = speaker_at(turns, at)
+                if said == turn["speaker"]:
+                    right += 1
+                else:
+                    wrong.append(f"{labelled['at']} {turn['speaker']} (found {said})")
+        speakers = Score(right, total, total)
+    return MeaningResult(
+        name,
+        Score(len(found & wanted), len(found), len(wanted)),
+        speakers,
+        tuple(sorted(wanted - found)),
+        tuple(sorted(found - wanted)),
+        tuple(wrong),
+    )
+
+
+def evaluate_meaning(folder: Path, transcripts: Path) -> list[MeaningResult]:
+    """Scores every `*.meaning.json` label file in `folder` against its transcript."""
+    from ingest.documents import read
+
+    results = []
+    for path in sorted(folder.glob("*.meaning.json")):
+        labels = json.loads(path.read_text(encoding="utf-8"))
+        source = transcripts / labels["file"]
+        document = read(source.read_text(encoding="utf-8"), source=source.name)
+        results.append(score_meaning(path.name.removesuffix(".meaning.json"), document, labels))
+    return results
+
+
+def meaning_totals(results: Iterable[MeaningResult]) -> dict[str, Score]:
+    summed = {"sponsors": Score(0, 0, 0), "speakers": Score(0, 0, 0)}
+    for result in results:
+        summed["sponsors"] += result.sponsors
+        if result.speakers is not None:
+            summed["speakers"] += result.speakers
+    return summed
+
+
+def meaning_shortfalls(results: list[MeaningResult]) -> list[str]:
+    """Each floor the totals fall below; speakers only where some source names them."""
+    summed = meaning_totals(results)
+    named = any(result.speakers is not None for result in results)
+    return [
+        f"{kind} {measure} {getattr(summed[kind], measure):.3f} < {floor}"
+        for (kind, measure), floor in MEANING_FLOORS.items()
+        if (kind != "speakers" or named) and getattr(summed[kind], measure) < floor
+    ]

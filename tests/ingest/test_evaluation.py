@@ -7,8 +7,10 @@ from ingest.evaluation import (
     Score,
     compare,
     evaluate_gold,
+    meaning_shortfalls,
     real_shortfalls,
     score_ade,
+    score_meaning,
     score_real,
     shortfalls,
     totals,
@@ -141,3 +143,30 @@ def test_a_sealed_set_never_shows_its_errors(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "is sealed" in result.stderr and "missed" not in result.stdout
+
+
+def test_meaning_scores_sponsor_paragraphs_and_each_speaker_turn() -> None:
+    texts = [
+        "HOST NAME: Welcome. Our first sponsor is Acme.",
+        "Go to acme.com/show for a trial. GUEST NAME: Thanks for having me.",
+        "HOST NAME: Let's talk sleep. GUEST NAME: Gladly.",
+    ]
+    document = Document(
+        title="t", channel="The Show", upload_date=None, url=None, duration_seconds=None,
+        description="", summary=(),
+        segments=tuple(Segment(seconds=80 * i, text=text, line=i) for i, text in enumerate(texts)),
+    )  # fmt: skip
+    labels = {
+        "sponsor_segments": ["00:00:00", "00:02:40"],
+        "speakers": [
+            {"at": "00:01:20", "turns": [
+                {"speaker": "Host Name", "starts": "Go to acme.com"},
+                {"speaker": "Guest Name", "starts": "Thanks for having"},
+            ]},
+        ],
+    }  # fmt: skip
+    result = score_meaning("t", document, labels)
+    assert (result.sponsors.true_positives, result.sponsors.predicted) == (1, 2)
+    assert result.missed_sponsors == ("00:02:40",) and result.false_sponsors == ("00:01:20",)
+    assert result.speakers == Score(2, 2, 2)
+    assert meaning_shortfalls([result]) == ["sponsors f1 0.500 < 0.9"]
