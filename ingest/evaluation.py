@@ -14,7 +14,7 @@ from typing import Any
 
 from ingest.grounding import comparable
 from ingest.lexicon import Lexicon
-from ingest.records import Document, Extraction, MatchedBy
+from ingest.records import Document, Dosage, Extraction, MatchedBy, Warning
 from ingest.speakers import speaker_at
 from ingest.speakers import turns as speaker_turns
 from ingest.sponsors import sponsor_paragraphs
@@ -544,3 +544,86 @@ def meaning_shortfalls(results: list[MeaningResult]) -> list[str]:
         for (kind, measure), floor in MEANING_FLOORS.items()
         if (kind != "speakers" or named) and getattr(summed[kind], measure) < floor
     ]
+
+
+# Stance, against tests/gold-meaning: for each labelled dose and warning the extractor found.
+STANCE_FLOORS = {"macro_f1": 0.80}
+
+
+@dataclass(frozen=True, slots=True)
+class StanceResult:
+    name: str
+    pairs: tuple[tuple[str, str], ...]  # (labelled stance, extracted stance) per claim found
+    wrong: tuple[str, ...] = ()
+
+
+def score_stance(
+    name: str, extraction: Extraction, labels: dict[str, Any], names: Lexicon
+) -> StanceResult:
+    """Pairs each labelled dose (by paragraph, drug and amount) and warning (by paragraph, drug
+    and kind) the extractor also found with the stance each side gives it."""
+
+    def canonical(medication: str) -> str:
+        resolved = names.resolve(medication)
+        return resolved.name if resolved is not None else medication
+
+    seconds = [segment.seconds for segment in extraction.document.segments]
+    doses = {(seconds[d.segment], d.medication, _amount(d.value)): d for d in extraction.dosages}
+    cautions = {(seconds[w.segment], w.medication, w.kind.value): w for w in extraction.warnings}
+    labelled: list[tuple[str, dict[str, Any], Dosage | Warning | None]] = [
+        ("dose", d, doses.get((d["seconds"], canonical(d["medication"]), _amount(d["value"]))))
+        for d in labels["dosages"]
+    ] + [
+        ("warning", w, cautions.get((w["seconds"], canonical(w["medication"]), w["kind"])))
+        for w in labels["warnings"]
+    ]
+    pairs, wrong = [], []
+    for kind, label, claim in labelled:
+        if claim is None:
+            continue
+        pairs.append((label["stance"], claim.stance.value))
+        if label["stance"] != claim.stance.value:
+            at = format_timestamp(label["seconds"])
+            wrong.append(
+                f"{at} {kind} {label['medication']}: {claim.stance}, not {label['stance']}"
+            )
+    return StanceResult(name, tuple(pairs), tuple(wrong))
+
+
+def stance_scores(results: Iterable[StanceResult]) -> dict[str, Score]:
+    """Per stance, how often the extractor gave it rightly, gave it, and should have."""
+    pairs = [pair for result in results for pair in result.pairs]
+    kinds = sorted({label for label, _ in pairs} | {found for _, found in pairs})
+    return {
+        kind: Score(
+            sum(1 for label, found in pairs if label == found == kind),
+            sum(1 for _, found in pairs if found == kind),
+            sum(1 for label, _ in pairs if label == kind),
+        )
+        for kind in kinds
+    }
+
+
+def macro_f1(scores: dict[str, Score]) -> float:
+    """The mean F1 over the stances the labels use."""
+    used = [score.f1 for score in scores.values() if score.expected]
+    return sum(used) / len(used) if used else 1.0
+
+
+def evaluate_stance(folder: Path, names: Lexicon) -> list[StanceResult]:
+    """Extracts every document labelled in `folder` (the seed from seeds/, the rest from
+    tests/gold/) and pairs the stances."""
+    from ingest.documents import read
+    from ingest.extract import extract
+
+    root = Path(__file__).resolve().parent.parent
+    results = []
+    for path in sorted(folder.glob("*.json")):
+        labels = json.loads(path.read_text(encoding="utf-8"))
+        document = labels["document"]
+        source = root / "seeds" / document
+        if not source.exists():
+            source = root / "tests" / "gold" / document
+        extraction = extract(read(source.read_text(encoding="utf-8"), source=document), names=names)
+        results.append(score_stance(path.stem, extraction, labels, names))
+    return results

@@ -19,6 +19,7 @@ from ingest.records import (
     SummaryPoint,
     Warning,
 )
+from ingest.stance import stance_at
 from ingest.timestamps import format_timestamp
 from ingest.units import to_canonical
 
@@ -323,7 +324,7 @@ def _dosage(
     per_day = value * amount.per_day if amount.per_day is not None else None
     return Dosage(
         index, amount.start, amount.end, amount.text, name, value, unit, top, amount.frequency,
-        per_day,
+        per_day, stance_at(text, amount.start),
     )  # fmt: skip
 
 
@@ -452,7 +453,8 @@ def _warnings(
             if not inside or (pronoun is not None and pronoun.start() < inside[0].start):
                 name = talk.focus(index, caution.start) or name
             if name is not None:
-                found.append(Warning(index, caution.text, name, caution.kind))
+                said = stance_at(segment.text, caution.start)
+                found.append(Warning(index, caution.text, name, caution.kind, said))
     return found, dropped
 
 

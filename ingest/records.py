@@ -23,6 +23,19 @@ class WarningKind(StrEnum):
     MONITORING = "MONITORING"
 
 
+class Stance(StrEnum):
+    """How a claim was said (see ingest/stance.py)."""
+
+    RECOMMENDATION = "RECOMMENDATION"  # advice: "you should", "we tell them to"
+    PRACTICE = "PRACTICE"  # what the clinician does: "I give it in 4.5 mg"
+    PERSONAL = "PERSONAL"  # the speaker's own use: "I take"
+    ANECDOTE = "ANECDOTE"  # a patient's or person's story
+    STUDY = "STUDY"  # a trial's or paper's result
+    GENERAL = "GENERAL"  # a stated fact
+    NEGATED = "NEGATED"  # denied: "it does not treat"
+    HYPOTHETICAL = "HYPOTHETICAL"  # a question, a maybe, a proposed trial
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """One timestamped paragraph of the transcript."""
@@ -78,6 +91,7 @@ class Dosage:
     max_value: float | None = None
     frequency: str | None = None
     per_day: float | None = None
+    stance: Stance = Stance.GENERAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +100,7 @@ class Warning:
     text: str
     medication: str
     kind: WarningKind
+    stance: Stance = Stance.GENERAL
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,107 @@
+"""How a claim was said: advice, a clinician's practice, the speaker's own use, a story, a
+study's result, a plain fact, a denial or a question.
+
+Read from the words of the sentence that holds the claim, by cue phrases, in an order that
+gives the most particular source first: a sentence that says "in the trial they gave 50 mg"
+is a study's result even though it also says what was given. Cue lists follow the classes of
+medspaCy's ConText rules (negated, hypothetical, historical, about someone else) and the
+way clinicians speak on podcasts; none is written for one sentence.
+"""
+
+import re
+
+from ingest.records import Stance
+from ingest.text import sentences
+
+# A denial of the claim itself; "don't go above", "no more than" are limits, said as advice.
+NEGATED = re.compile(
+    r"\b(?:not|never|doesn't|don't|didn't|isn't|aren't|wasn't|won't|wouldn't)"
+    r"(?: really| actually| always| necessarily)? (?:help|helps|helped|work|works|worked|treat|"
+    r"treats|treating|cure|cures|recommend|prescribe|effective|indicated|approved|"
+    r"the (?:fix|answer|solution))\b",
+    re.IGNORECASE,
+)
+HYPOTHETICAL = re.compile(
+    r"\?|\b(?:what if|I wonder|wondering|would it|could it|could that|might it|whether|"
+    r"is it possible|we don't know (?:yet|if)|hasn't been (?:studied|tested)|"
+    r"(?:plan|planning|hope|hoping|want|going) to (?:study|test|run a trial|do a trial))\b",
+    re.IGNORECASE,
+)
+STUDY = re.compile(
+    r"\b(?:stud(?:y|ies|ied)|trials?(?! (?:him|her|them|it|someone|somebody)\b)|randomi[sz]ed|"
+    r"placebo|participants|subjects|cohort|meta-analys[ie]s|paper|papers|published|"
+    r"researchers|evidence|(?:been |was |were )?shown to|found that|"
+    r"the data (?:show|showed|suggest))\b",
+    re.IGNORECASE,
+)
+ANECDOTE = re.compile(
+    r"\b(?:(?:a|one|this|that|my|another) (?:patient|client|guy|gentleman|woman|man|lady|"
+    r"friend|colleague|athlete)|patient of mine|(?:he|she) (?:was|had|took|came|started|got|"
+    r"went|tried|said|needed|ended up|goes|comes|says|takes|tells|starts|gets|is having)|"
+    r"(?:his|her) (?:doctor|dose|pain|symptoms)|"
+    r"(?:put|trial|start|started|bump|bumped|take|took|move|moved) (?:him|her) (?:on|up|off|to)"
+    r")\b",
+    re.IGNORECASE,
+)
+PERSONAL = re.compile(
+    r"\bI(?:'ve| have)?(?: personally| myself| also| usually| typically| just| still| actually|"
+    r" always)* (?:take|took|taking|been taking|use|used|been using|swear by|supplement with)\b"
+    r"|\bI'm (?:on|taking|using)\b|\bmy (?:own )?(?:dose|stack|protocol|routine)\b",
+    re.IGNORECASE,
+)
+# The clinician's own doing: I or we, perhaps "'ll usually", and a verb of prescribing.
+PRACTICE = re.compile(
+    r"\b(?:I|we)(?:'ll|'d| will| would| usually| typically| often| generally| always|"
+    r" normally| tend to| routinely| sometimes| then| might| just| actually| also| really)*"
+    r" (?:prescribe|give|start|dose|do|titrate|taper|put|bump|move|go|increase|drop|add|"
+    r"switch|cross|check|monitor|order|use|have (?:them|people|patients|him|her)|avoid|"
+    r"stop|hold|shave|cut|keep|reach for|like|prefer)\b"
+    r"|\b(?:my|our) (?:patients|clinic|practice|usual|go-to|default)\b"
+    r"|\bin (?:my|our) (?:clinic|practice)\b",
+    re.IGNORECASE,
+)
+RECOMMENDATION = re.compile(
+    r"\byou (?:should|shouldn't|want to|need to|must|have to|'ll want|might want|can)\b"
+    r"|\b(?:I|we) (?:'d |would )?(?:recommend|suggest|advise)\b"
+    r"|\b(?:I|we) (?:always )?tell (?:them|people|patients|everyone|you)\b"
+    r"|\byou (?:stop|take|hold|avoid|start|skip|keep|don't|do not|never|call)\b"
+    r"|\bnever (?:combine|take|mix|use|stop)\b"
+    r"|\b(?:make sure|be careful|don't exceed|never exceed|no more than|don't go above)\b"
+    r"|^\s*(?:so |and |but |then )?(?:take|start|use|avoid|keep|stay|try|stop|don't|do not)\b",
+    re.IGNORECASE,
+)
+# The most particular source first; a question or a denial outranks everything.
+ORDER = (
+    (Stance.NEGATED, NEGATED),
+    (Stance.HYPOTHETICAL, HYPOTHETICAL),
+    (Stance.STUDY, STUDY),
+    (Stance.ANECDOTE, ANECDOTE),
+    (Stance.PERSONAL, PERSONAL),
+    (Stance.PRACTICE, PRACTICE),
+    (Stance.RECOMMENDATION, RECOMMENDATION),
+)
+
+
+def stance(sentence: str) -> Stance:
+    """The stance of a claim said in `sentence`; GENERAL when no cue says otherwise."""
+    for kind, cue in ORDER:
+        if cue.search(sentence):
+            return kind
+    return Stance.GENERAL
+
+
+# A story or a study goes on past the sentence that says so: "Most of the small trials used
+# 250 mg. A few went up to a gram a day."
+CARRIED = (Stance.STUDY, Stance.ANECDOTE)
+
+
+def stance_at(text: str, offset: int) -> Stance:
+    """The stance of a claim at `offset` of a paragraph: that of its sentence, or, where the
+    sentence says nothing of its own, the story or study the sentence before it tells."""
+    before = Stance.GENERAL
+    for start, end in sentences(text):
+        here = stance(text[start:end])
+        if start <= offset < end:
+            return before if here is Stance.GENERAL and before in CARRIED else here
+        before = here
+    return stance(text)

@@ -1,0 +1,37 @@
+"""Stance: how a claim was said, from the words of its sentence."""
+
+import pytest
+
+from ingest.records import Stance
+from ingest.stance import stance, stance_at
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("You should take it with food.", Stance.RECOMMENDATION),
+        ("We tell them to take it at night.", Stance.RECOMMENDATION),
+        ("I'll usually start people at 25 mg.", Stance.PRACTICE),
+        ("In my clinic most people end up on 50 mg.", Stance.PRACTICE),
+        ("I personally just take five grams in my coffee.", Stance.PERSONAL),
+        ("I had a patient who was on 100 mg for years.", Stance.ANECDOTE),
+        ("In the trial they gave 4.5 mg every night.", Stance.STUDY),
+        ("The pill comes in 50 and 100 mg.", Stance.GENERAL),
+        ("Metformin doesn't really help with weight here.", Stance.NEGATED),
+        ("Could it help with Alzheimer's?", Stance.HYPOTHETICAL),
+    ],
+)
+def test_a_sentence_says_how_a_claim_was_made(sentence: str, expected: Stance) -> None:
+    assert stance(sentence) is expected
+
+
+def test_a_limit_is_advice_not_a_denial() -> None:
+    assert stance("Don't go above 10 mg a day.") is Stance.RECOMMENDATION
+
+
+def test_a_study_goes_on_into_the_next_sentence_that_says_nothing_of_its_own() -> None:
+    text = (
+        "Most of the small trials used 250 mg. A few went up to a gram a day. It is sold in 500 mg."
+    )
+    assert stance_at(text, text.index("a gram")) is Stance.STUDY
+    assert stance_at(text, text.index("500 mg")) is Stance.GENERAL
