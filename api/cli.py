@@ -573,7 +573,16 @@ def serve(
 
     _prepared(make_engine()).dispose()
     console.print(f"claimdex serving GraphQL at http://{host}:{port}/graphql")
-    uvicorn.run("api.app:app", host=host, port=port, workers=workers, log_level="info")
+    # A factory, not a module-level app: importing api.app opens no engine and reads no
+    # settings, and each worker process builds its own app (and pools) from the environment.
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 db_app = typer.Typer(help="The database schema: migrations.", no_args_is_help=True)
