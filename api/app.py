@@ -217,6 +217,3 @@ def create_app(
     return Starlette(
         routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers
     )
-
-
-app = create_app()

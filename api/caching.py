@@ -33,7 +33,10 @@ class ETagMiddleware:
                     await finish()
 
         async def finish() -> None:
-            assert start is not None
+            if start is None:
+                raise RuntimeError(
+                    f"{scope['path']}: the response body came before http.response.start"
+                )
             body = b"".join(chunks)
             headers = MutableHeaders(raw=list(start["headers"]))
             if start["status"] == 200:

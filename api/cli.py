@@ -33,7 +33,6 @@ errors = Console(stderr=True, highlight=False, soft_wrap=True)
 DOCUMENT_SUFFIXES = {".md", ".markdown"}
 # Table names whose singular is not the name less its "s".
 SINGULAR = {"aliases": "alias", "summary_points": "summary point"}
-ADE_FLOOR = 0.85
 
 
 def _documents(paths: list[Path]) -> list[Path]:
@@ -425,15 +424,17 @@ def evaluate(
     from rich.table import Table
 
     from ingest import lexicon
-    from ingest.evaluation import CLAIM_TYPES, evaluate_gold, score_ade, shortfalls, totals
+    from ingest.evaluation import (
+        CLAIM_TYPES,
+        ade_shortfalls,
+        evaluate_gold,
+        gold_labels,
+        score_ade,
+        shortfalls,
+        totals,
+    )
 
-    labels = []
-    for path in sorted(gold.glob("*.gold.json")):
-        label = json.loads(path.read_text(encoding="utf-8"))
-        source = path.with_name(label["document"])
-        if not source.exists():
-            source = seeds / label["document"]
-        labels.append((source.name, source.read_text(encoding="utf-8"), label))
+    labels = gold_labels(gold, seeds)
     if not labels:
         errors.print(f"no gold labels (*.gold.json) in {gold}")
         raise typer.Exit(1)
@@ -475,8 +476,8 @@ def evaluate(
                 "drug and dose both found "
                 f"{found.found_pairs.recall:.3f}"
             )
-            if found.numeric_pairs.recall < ADE_FLOOR:
-                errors.print(f"ADE numeric pair recall below {ADE_FLOOR}")
+            if ade_missed := ade_shortfalls(found):
+                errors.print("; ".join(ade_missed))
                 raise typer.Exit(1)
     missed = shortfalls(summed)
     for folder in real or []:
@@ -573,7 +574,16 @@ def serve(
 
     _prepared(make_engine()).dispose()
     console.print(f"claimdex serving GraphQL at http://{host}:{port}/graphql")
-    uvicorn.run("api.app:app", host=host, port=port, workers=workers, log_level="info")
+    # A factory, not a module-level app: importing api.app opens no engine and reads no
+    # settings, and each worker process builds its own app (and pools) from the environment.
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 db_app = typer.Typer(help="The database schema: migrations.", no_args_is_help=True)

@@ -1,60 +1,41 @@
 """Server settings, each from an environment variable, read once when the app is made."""
 
 import ipaddress
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-
-def _number(variable: str, default: int) -> int:
-    raw = os.environ.get(variable)
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValueError(f"{variable}={raw!r} is not a whole number") from None
+# What a variable's value must look like, by pydantic's error type, for the message naming it.
+EXPECTED = {
+    "int_parsing": "is not a whole number",
+    "int_from_float": "is not a whole number",
+    "bool_parsing": "is not true or false (expected 1, true, yes, on, 0, false, no or off)",
+}
 
 
-def _flag(variable: str, default: bool) -> bool:
-    raw = os.environ.get(variable)
-    if raw is None or raw == "":
-        return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+def _items(raw: object) -> object:
+    """A comma-separated variable as its items; a value given in code passes as it is."""
+    if isinstance(raw, str):
+        return tuple(item.strip() for item in raw.split(",") if item.strip())
+    return raw
 
 
-def _list(variable: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in os.environ.get(variable, "").split(",") if item.strip())
+class Settings(BaseSettings):
+    """Each field reads CLAIMDEX_<FIELD> unless it names its variable; an empty variable is
+    unset. Keywords given in code (as tests give them) win over the environment."""
 
+    model_config = SettingsConfigDict(
+        env_prefix="CLAIMDEX_",
+        env_ignore_empty=True,
+        frozen=True,
+        validate_by_name=True,
+    )
 
-def _networks(variable: str) -> tuple[Network, ...]:
-    found = []
-    for item in _list(variable):
-        try:
-            found.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            raise ValueError(
-                f"{variable}: {item!r} is not an IP address or network; "
-                "expected entries such as 10.0.0.5 or 10.0.0.0/8"
-            ) from None
-    return tuple(found)
-
-
-def _redis_url(variable: str) -> str | None:
-    raw = os.environ.get(variable, "").strip()
-    if raw and not raw.startswith(("redis://", "rediss://")):
-        # The URL is not repeated: it may hold a password.
-        raise ValueError(
-            f"{variable} must start with redis:// or rediss://, as in redis://127.0.0.1:6379/0"
-        )
-    return raw or None
-
-
-@dataclass(frozen=True)
-class Settings:
-    production: bool = False
+    production: Annotated[bool, Field(validation_alias="CLAIMDEX_ENV")] = False
     introspection: bool = True
     graphiql: bool = True
     max_depth: int = 10
@@ -65,41 +46,96 @@ class Settings:
     max_directives: int = 10
     max_batch: int = 5
     max_body_bytes: int = 5 * 1024 * 1024
-    rate_per_minute: int = 600
+    rate_per_minute: Annotated[int, Field(validation_alias="CLAIMDEX_RATE_LIMIT")] = 600
     max_list: int = 1000
     statement_timeout_ms: int = 2000
     redis_url: str | None = None  # where workers share rate limits; None: each counts alone
-    trusted_proxies: tuple[Network, ...] = ()  # peers whose X-Forwarded-For is believed
+    # Peers whose X-Forwarded-For is believed.
+    trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = ()
     max_ingests: int = 2  # ingest child processes at once, per worker
-    api_tokens: tuple[str, ...] = ()
+    api_tokens: Annotated[tuple[str, ...], NoDecode] = ()
     trusted_documents: Path | None = None
-    cors_origins: tuple[str, ...] = field(default=())
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
 
     @classmethod
     def from_env(cls) -> "Settings":
         """CLAIMDEX_ENV=production turns introspection and GraphiQL off (unless
-        CLAIMDEX_INTROSPECTION / CLAIMDEX_GRAPHIQL say otherwise) and masks errors."""
-        production = os.environ.get("CLAIMDEX_ENV", "").strip().lower() == "production"
-        trusted = os.environ.get("CLAIMDEX_TRUSTED_DOCUMENTS")
-        return cls(
-            production=production,
-            introspection=_flag("CLAIMDEX_INTROSPECTION", not production),
-            graphiql=_flag("CLAIMDEX_GRAPHIQL", not production),
-            max_depth=_number("CLAIMDEX_MAX_DEPTH", 10),
-            max_aliases=_number("CLAIMDEX_MAX_ALIASES", 15),
-            max_tokens=_number("CLAIMDEX_MAX_TOKENS", 2000),
-            max_cost=_number("CLAIMDEX_MAX_COST", 10_000),
-            max_duplicate_fields=_number("CLAIMDEX_MAX_DUPLICATE_FIELDS", 5),
-            max_directives=_number("CLAIMDEX_MAX_DIRECTIVES", 10),
-            max_batch=_number("CLAIMDEX_MAX_BATCH", 5),
-            max_body_bytes=_number("CLAIMDEX_MAX_BODY_BYTES", 5 * 1024 * 1024),
-            rate_per_minute=_number("CLAIMDEX_RATE_LIMIT", 600),
-            max_list=_number("CLAIMDEX_MAX_LIST", 1000),
-            statement_timeout_ms=_number("CLAIMDEX_STATEMENT_TIMEOUT_MS", 2000),
-            redis_url=_redis_url("CLAIMDEX_REDIS_URL"),
-            trusted_proxies=_networks("CLAIMDEX_TRUSTED_PROXIES"),
-            max_ingests=_number("CLAIMDEX_MAX_INGESTS", 2),
-            api_tokens=_list("CLAIMDEX_API_TOKENS"),
-            trusted_documents=Path(trusted) if trusted else None,
-            cors_origins=_list("CLAIMDEX_CORS_ORIGINS"),
-        )
+        CLAIMDEX_INTROSPECTION / CLAIMDEX_GRAPHIQL say otherwise) and masks errors. A
+        malformed variable is named with its value and what it should be."""
+        try:
+            return cls()
+        except ValidationError as error:
+            raise ValueError(_described(error)) from None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _production_defaults(cls, values: Any) -> Any:
+        """Production turns introspection and GraphiQL off unless their variables say."""
+        if not isinstance(values, dict):
+            return values
+        environment = values.get("production", values.get("CLAIMDEX_ENV", False))
+        if isinstance(environment, str):
+            environment = environment.strip().lower() == "production"
+        values = {key: value for key, value in values.items() if key != "CLAIMDEX_ENV"}
+        values["production"] = environment
+        for name in ("introspection", "graphiql"):
+            values.setdefault(name, not environment)
+        return values
+
+    @field_validator("api_tokens", "cors_origins", mode="before")
+    @classmethod
+    def _listed(cls, raw: object) -> object:
+        return _items(raw)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, raw: object) -> object:
+        items = _items(raw)
+        if not isinstance(raw, str) or not isinstance(items, tuple):
+            return items
+        found = []
+        for item in items:
+            try:
+                found.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"{item!r} is not an IP address or network; "
+                    "expected entries such as 10.0.0.5 or 10.0.0.0/8"
+                ) from None
+        return tuple(found)
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _redis_url(cls, raw: object) -> object:
+        if isinstance(raw, str):
+            raw = raw.strip() or None
+        if isinstance(raw, str) and not raw.startswith(("redis://", "rediss://")):
+            # The URL is not repeated: it may hold a password.
+            raise ValueError(
+                "must start with redis:// or rediss://, as in redis://127.0.0.1:6379/0"
+            )
+        return raw
+
+
+def _variable(field: str) -> str:
+    """The environment variable that sets `field`."""
+    aliases = {"production": "CLAIMDEX_ENV", "rate_per_minute": "CLAIMDEX_RATE_LIMIT"}
+    return aliases.get(field, f"CLAIMDEX_{field.upper()}")
+
+
+def _described(error: ValidationError) -> str:
+    """Each bad variable on a line: its name, its value (unless it may hold a secret), and
+    what it should be."""
+    lines = []
+    for problem in error.errors():
+        located = str(problem["loc"][0]) if problem["loc"] else ""
+        variable = located if located.startswith("CLAIMDEX_") else _variable(located)
+        if problem["type"] in EXPECTED:
+            lines.append(f"{variable}={problem['input']!r} {EXPECTED[problem['type']]}")
+        elif problem["type"] == "value_error":
+            reason = str(problem.get("ctx", {}).get("error", problem["msg"]))
+            separator = ":" if variable == "CLAIMDEX_TRUSTED_PROXIES" else ""
+            lines.append(f"{variable}{separator} {reason}")
+        else:
+            lines.append(f"{variable}: {problem['msg']}")
+    return "\n".join(lines)

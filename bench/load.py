@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.serving import QUERY, claimdex, served
+from bench.serving import QUERY, UNLIMITED, claimdex, served
 
 ROOT = Path(__file__).resolve().parent.parent
 READS = [
@@ -66,7 +66,7 @@ def main() -> None:
         for args in (["db", "upgrade"], ["ingest", str(ROOT / "seeds")]):
             if claimdex(*args, database=database, cwd=folder).wait() != 0:
                 raise RuntimeError(f"claimdex {args[0]} failed")
-        with served(database, folder) as (_, base):
+        with served(folder, database=database, environment=UNLIMITED) as (_, base):
             # An ingest of the gold documents runs while the clients read.
             writer = claimdex("ingest", str(ROOT / "tests" / "gold"), database=database, cwd=folder)
             count, errors, latencies = asyncio.run(clients(base, options.clients, options.seconds))

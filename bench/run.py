@@ -26,7 +26,7 @@ from sqlalchemy import Engine, create_engine, event, select, text
 
 from bench import corpus
 from bench.extraction import SEED
-from bench.serving import POSTGRES, claimdex, served
+from bench.serving import POSTGRES, UNLIMITED, claimdex, served
 
 ROOT = Path(__file__).resolve().parent.parent
 # The issue-2 contract's query: every claim about the drug in one answer.
@@ -350,7 +350,7 @@ def measure(size: int, repeats: int, serve_requests: int, scratch: Path) -> list
     )  # fmt: skip
     medication = common_medication(database_file)
     whole_count = 200 if size <= 1000 else 20  # a whole answer takes seconds at 10,000
-    with served(database, scratch) as (server, base):
+    with served(scratch, database=database, environment=UNLIMITED) as (server, base):
         paged = latencies(base, HEADLINE, medication, 200)
         graphql_floor = requests_per_second(base + "/graphql", {"query": "{ __typename }"}, 5)
         plain = requests_per_second(base + "/healthz", None, 5)

@@ -32,10 +32,19 @@ QUERY = """query DosingAdvice($name: String!) { medication(name: $name) { name a
   warnings { text source { seconds timestamp url } } } }"""
 
 
+# Benchmarks turn the rate limit off: every client comes from one address.
+UNLIMITED = {"CLAIMDEX_RATE_LIMIT": "0"}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def user_environment() -> dict[str, str]:
+    """The environment a user's shell would give claimdex: no DATABASE_URL of the tests."""
+    return {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
 
 
 def claimdex(*args: str, database: str, cwd: Path) -> subprocess.Popen[bytes]:
@@ -76,12 +85,21 @@ async def drive(url: str, clients: int, seconds: float) -> tuple[int, int, list[
 
 @contextmanager
 def served(
-    database: str, cwd: Path, *, workers: int = 1
+    cwd: Path,
+    *,
+    database: str | None = None,
+    port: int | None = None,
+    workers: int = 1,
+    environment: dict[str, str] | None = None,
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """`claimdex serve` on a free loopback port, once it answers: (process, base URL). The
-    rate limit is off, since every benchmark client comes from one address."""
-    port = free_port()
-    env = os.environ | {"DATABASE_URL": database, "CLAIMDEX_RATE_LIMIT": "0"}
+    """`claimdex serve` in `cwd` on a free loopback port (or `port`), once it answers
+    /healthz: (process, base URL). Over `database`, else as a user runs it (claimdex.db in
+    `cwd`); `environment` adds variables. Stopped on leaving. The one way benchmarks and tests
+    start a server."""
+    port = port or free_port()
+    env = user_environment() | (environment or {})
+    if database is not None:
+        env["DATABASE_URL"] = database
     server = subprocess.Popen(
         [str(BIN / "claimdex"), "serve", "--port", str(port), "--workers", str(workers)],
         cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -94,8 +112,12 @@ def served(
                 httpx.get(base + "/healthz")
                 break
             except httpx.TransportError:
+                if server.poll() is not None:
+                    raise RuntimeError(
+                        f"claimdex serve exited with {server.returncode} before answering"
+                    ) from None
                 if time.monotonic() > deadline:
-                    raise RuntimeError("the server did not start") from None
+                    raise RuntimeError(f"claimdex serve did not answer at {base} in 60 s") from None
                 time.sleep(0.2)
         yield server, base
     finally:
@@ -108,7 +130,7 @@ def served(
 
 
 def measure(database: str, workers: int, folder: Path, clients: int, seconds: float) -> str:
-    with served(database, folder, workers=workers) as (_, base):
+    with served(folder, database=database, workers=workers, environment=UNLIMITED) as (_, base):
         url = base + "/graphql"
         asyncio.run(drive(url, clients, 1.0))  # warm up every worker
         count, errors, latencies = asyncio.run(drive(url, clients, seconds))

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from bench import corpus
-from bench.serving import QUERY, claimdex, served
+from bench.serving import QUERY, UNLIMITED, claimdex, served
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = "{ episodes(first: 100) { nodes { title segments { seconds text url } } } }"
@@ -70,7 +70,10 @@ def main() -> None:
         for command in (["db", "upgrade"], ["ingest", *documents]):
             if claimdex(*command, database=database, cwd=folder).wait() != 0:
                 raise RuntimeError(f"claimdex {command[0]} failed")
-        with served(database, folder, workers=options.workers) as (_, base):
+        with served(folder, database=database, workers=options.workers, environment=UNLIMITED) as (
+            _,
+            base,
+        ):
             url = base + "/graphql"
             asyncio.run(headline(url, options.clients, 1.0, heavy=False))  # warm up
             alone = asyncio.run(headline(url, options.clients, options.seconds, heavy=False))

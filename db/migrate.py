@@ -23,7 +23,12 @@ def config(connection: Connection | None = None) -> Config:
 
 def head() -> str:
     found = ScriptDirectory.from_config(config()).get_current_head()
-    assert found is not None
+    if found is None:
+        # Only an installation without the package's migration files gets here.
+        raise RuntimeError(
+            f"no migrations in {resources.files('db') / 'migrations' / 'versions'}; "
+            "reinstall claimdex with its package data"
+        )
     return found
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
     func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -105,32 +105,45 @@ class Alias(Base):
 
 
 class _Claim:
-    """Columns shared by every claim: where it was said."""
+    """Columns shared by every claim: its words, and the episode they come from. The keys'
+    sort_order keeps them first in each table, where migration 0001 put them."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(Text)
-
-
-class Mention(_Claim, Base):
-    __tablename__ = "mentions"
-    __table_args__ = (Index("ix_mentions_medication_segment", "medication_id", "segment_id"),)
-
     episode_id: Mapped[int] = mapped_column(
-        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True, sort_order=-3
     )
+
+
+class _MedicationClaim(_Claim):
+    """A claim about one medication, said in one segment. Each table indexes segment_id in its
+    own way (see __table_args__), as its migration made it."""
+
     segment_id: Mapped[int] = mapped_column(
-        ForeignKey("segments.id", ondelete="CASCADE"), index=True
+        ForeignKey("segments.id", ondelete="CASCADE"), sort_order=-2
     )
-    medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id"))
+    medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id"), sort_order=-1)
+
+    @declared_attr
+    def segment(cls) -> Mapped[Segment]:
+        # A relationship on a mixin is made anew for each table that uses it.
+        return relationship()
+
+
+class Mention(_MedicationClaim, Base):
+    __tablename__ = "mentions"
+    __table_args__ = (
+        Index("ix_mentions_medication_segment", "medication_id", "segment_id"),
+        Index("ix_mentions_segment_id", "segment_id"),
+    )
+
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     confidence: Mapped[float] = mapped_column(Float)
     matched_by: Mapped[str] = mapped_column(String(16))
 
-    segment: Mapped[Segment] = relationship()
 
-
-class Dosage(_Claim, Base):
+class Dosage(_MedicationClaim, Base):
     __tablename__ = "dosages"
     __table_args__ = (
         Index("ix_dosages_medication_value", "medication_id", "unit", "value"),
@@ -139,34 +152,21 @@ class Dosage(_Claim, Base):
         Index("ix_dosages_segment", "segment_id"),
     )
 
-    episode_id: Mapped[int] = mapped_column(
-        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
-    )
-    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"))
-    medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id"))
     value: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(16))
     max_value: Mapped[float | None] = mapped_column(Float)
     frequency: Mapped[str | None] = mapped_column(String(32))
     per_day: Mapped[float | None] = mapped_column(Float)
 
-    segment: Mapped[Segment] = relationship()
 
-
-class Warning(_Claim, Base):
+class Warning(_MedicationClaim, Base):
     __tablename__ = "warnings"
-    __table_args__ = (Index("ix_warnings_medication_segment", "medication_id", "segment_id"),)
+    __table_args__ = (
+        Index("ix_warnings_medication_segment", "medication_id", "segment_id"),
+        Index("ix_warnings_segment_id", "segment_id"),
+    )
 
-    episode_id: Mapped[int] = mapped_column(
-        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
-    )
-    segment_id: Mapped[int] = mapped_column(
-        ForeignKey("segments.id", ondelete="CASCADE"), index=True
-    )
-    medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id"))
     kind: Mapped[str] = mapped_column(String(32))
-
-    segment: Mapped[Segment] = relationship()
 
 
 class Quote(_Claim, Base):
@@ -174,9 +174,6 @@ class Quote(_Claim, Base):
 
     __tablename__ = "quotes"
 
-    episode_id: Mapped[int] = mapped_column(
-        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
-    )
     segment_id: Mapped[int | None] = mapped_column(
         ForeignKey("segments.id", ondelete="CASCADE"), index=True
     )

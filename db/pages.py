@@ -1,4 +1,10 @@
-"""Keyset pagination: opaque cursors that stay valid while rows are added."""
+"""Keyset pagination: opaque cursors that stay valid while rows are added.
+
+Hand-written rather than sqlakeyset: that library pages one select at a time, while
+db/claims.py pages every medication of a DataLoader batch in one statement (row_number() per
+medication), and search pages hits that the full-text module ranks in its own dialect-specific
+SQL. Its bookmarks would also replace the cursors clients hold, which name their list.
+"""
 
 import base64
 import binascii

@@ -206,12 +206,27 @@ FLOORS: dict[tuple[str, str], float] = {
     ("quotes", "recall"): 1.0,
 }
 CLAIM_TYPES = ("mentions", "dosages", "warnings", "quotes")
+# The ADE corpus's floor: numeric drug-dose pairs found and given to a drug the corpus relates.
+ADE_FLOOR = 0.85
 
 
 @dataclass(frozen=True, slots=True)
 class GoldResult:
     document: str
     scores: dict[str, Score]
+
+
+def gold_labels(gold: Path, seeds: Path) -> list[tuple[str, str, dict[str, Any]]]:
+    """(name, document text, labels) for each NAME.gold.json in `gold`; a document not beside
+    its labels is read from `seeds`."""
+    labels = []
+    for path in sorted(gold.glob("*.gold.json")):
+        label = json.loads(path.read_text(encoding="utf-8"))
+        source = path.with_name(label["document"])
+        if not source.exists():
+            source = seeds / label["document"]
+        labels.append((source.name, source.read_text(encoding="utf-8"), label))
+    return labels
 
 
 def evaluate_gold(
@@ -243,6 +258,13 @@ def shortfalls(summed: dict[str, Score]) -> list[str]:
         for (kind, measure), floor in FLOORS.items()
         if getattr(summed[kind], measure) < floor
     ]
+
+
+def ade_shortfalls(scores: AdeScores) -> list[str]:
+    """The ADE floor, if the numeric pairs' recall falls below it."""
+    if scores.numeric_pairs.recall < ADE_FLOOR:
+        return [f"ADE numeric pair recall below {ADE_FLOOR}"]
+    return []
 
 
 # Real speech: hand-labelled caption transcripts (tests/gold-real/README.md describes the labels).

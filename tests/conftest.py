@@ -5,11 +5,7 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +21,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from starlette.applications import Starlette
 
+from bench.serving import BIN as BIN
+from bench.serving import free_port as free_port
+from bench.serving import served
+from bench.serving import user_environment as user_environment
 from db import migrate
 from db.engine import make_engine, session_factory
 from db.ingestion import ingest_file
@@ -198,43 +198,12 @@ def get(app: Starlette, path: str, headers: dict[str, str] | None = None) -> htt
     return asyncio.run(send())
 
 
-BIN = Path(sys.executable).parent
-
-
-def user_environment() -> dict[str, str]:
-    """The environment a user's shell would give claimdex: no DATABASE_URL of the tests."""
-    return {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def serving(folder: Path, port: int | None = None) -> Iterator[str]:
     """`claimdex serve` as a user runs it in `folder` (and its claimdex.db), once it answers:
     the base URL. Stopped on leaving."""
-    port = port or free_port()
-    process = subprocess.Popen(
-        [str(BIN / "claimdex"), "serve", "--port", str(port)],
-        cwd=folder, env=user_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(base + "/healthz")
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
+    with served(folder, port=port) as (_, base):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @dataclass

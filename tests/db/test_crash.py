@@ -1,25 +1,20 @@
 """Crash safety: an ingest killed mid-write leaves the database whole and without a trace of
 that episode; two processes ingesting one file at once leave one copy."""
 
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from tests.conftest import GOLD, SEED
-
-BIN = Path(sys.executable).parent
+from tests.conftest import BIN, GOLD, SEED, user_environment
 
 
 def claimdex(*args: str, cwd: Path) -> subprocess.Popen[bytes]:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     return subprocess.Popen(
         [str(BIN / "claimdex"), *args],
         cwd=cwd,
-        env=env,
+        env=user_environment(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

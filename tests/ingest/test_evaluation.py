@@ -4,9 +4,12 @@ from pathlib import Path
 import pytest
 
 from ingest.evaluation import (
+    AdeScores,
     Score,
+    ade_shortfalls,
     compare,
     evaluate_gold,
+    gold_labels,
     meaning_shortfalls,
     real_shortfalls,
     score_ade,
@@ -55,6 +58,22 @@ def test_ade_numeric_pairs(names: Lexicon) -> None:
     assert scores.numeric_pairs.expected == 134
     assert scores.numeric_pairs.recall >= 0.85
     assert scores.drugs.recall >= 0.85
+
+
+def test_the_ade_floor_is_named() -> None:
+    def scores(found: int) -> AdeScores:
+        pairs = Score(found, found, 100)
+        return AdeScores(Score(90, 90, 100), pairs, pairs, pairs, dose_spans=100)
+
+    assert ade_shortfalls(scores(85)) == []
+    assert ade_shortfalls(scores(84)) == ["ADE numeric pair recall below 0.85"]
+
+
+def test_gold_labels_find_documents_beside_them_or_in_the_seeds() -> None:
+    labels = gold_labels(ROOT / "tests" / "gold", ROOT / "seeds")
+    assert [name for name, _, _ in labels] == [gold_path(gold).name for gold in gold_documents()]
+    seed = {name: text for name, text, _ in labels}["ldn-mackey-attia.md"]
+    assert seed == (ROOT / "seeds" / "ldn-mackey-attia.md").read_text(encoding="utf-8")
 
 
 def test_ade_scoring_finds_spans_by_text(names: Lexicon) -> None:
