@@ -117,6 +117,11 @@ class Settings(BaseSettings):
         return raw
 
 
+def variables() -> list[str]:
+    """Every environment variable the settings are read from."""
+    return [_variable(field) for field in Settings.model_fields]
+
+
 def _variable(field: str) -> str:
     """The environment variable that sets `field`."""
     aliases = {"production": "CLAIMDEX_ENV", "rate_per_minute": "CLAIMDEX_RATE_LIMIT"}

@@ -15,6 +15,7 @@ import pytest
 import typer.main
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
+from api import settings
 from api.cli import app as cli_app
 from api.settings import Settings
 from db.engine import pool_settings
@@ -305,9 +306,10 @@ SETTING = re.compile(r"\b(?:CLAIMDEX_[A-Z0-9_]*[A-Z0-9]|DATABASE_(?:READ_)?URL|T
 
 
 def code_settings() -> set[str]:
-    """The environment variables the code reads: claimdex's own, and the test servers'."""
+    """The environment variables the code reads: claimdex's own (the server settings by their
+    fields, the rest by name), and the test servers'."""
     sources = [path for folder in ("api", "db", "ingest") for path in (ROOT / folder).rglob("*.py")]
-    return {
+    return set(settings.variables()) | {
         name
         for path in [*sources, ROOT / "tests" / "conftest.py"]
         for name in SETTING.findall(path.read_text())
