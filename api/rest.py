@@ -422,14 +422,14 @@ class OneEpisode(Resource):
 RESOURCES: dict[str, type[Resource]] = {"/episodes": Episodes, "/episodes/{id}": OneEpisode}
 
 
-def routes(read: Reader, writes: Writes) -> list[Route]:
-    found = []
+def routes(read: Reader, writes: Writes) -> list[BaseRoute]:
+    found: list[BaseRoute] = []
     for endpoint in ENDPOINTS:
         name = endpoint.handler.__name__
         base = RESOURCES.get(endpoint.path, Resource)
         resource = type(name, (base,), {"endpoint": endpoint, "read": read, "writes": writes})
         found.append(Route(PREFIX + endpoint.path, resource, name=name))
-    document = OpenAPI().get_schema(list[BaseRoute](found))
+    document = OpenAPI().get_schema(found)
 
     async def openapi_response(request: Request) -> JSONResponse:
         return JSONResponse(document)

@@ -118,13 +118,19 @@ class EpisodeDetail(EpisodeRow):
 # --- the moment a thing was said ---------------------------------------------------------------
 
 
+def moment(seconds: int, url: str | None) -> tuple[str, str | None]:
+    """The second as "HH:MM:SS", and the link that opens the episode's video there."""
+    return format_timestamp(seconds), deep_link(url, seconds)
+
+
 def said_at(episode_id: int, title: str, url: str | None, seconds: int) -> Said:
+    timestamp, link = moment(seconds, url)
     return {
         "episode_id": to_global_id("Episode", episode_id),
         "episode_title": title,
         "seconds": seconds,
-        "timestamp": format_timestamp(seconds),
-        "link": deep_link(url, seconds),
+        "timestamp": timestamp,
+        "link": link,
     }
 
 
