@@ -49,8 +49,8 @@ class WarningRow(Said):
     text: str
 
 
-class EpisodeMeta(TypedDict):
-    """The record an episode is described by wherever it is listed."""
+class EpisodeFields(TypedDict):
+    """What describes an episode wherever it is listed: GraphQL's Episode and the REST row."""
 
     title: str
     channel: str | None
@@ -203,7 +203,7 @@ def search_row(hit: Hit, segment: models.Segment) -> SearchRow:
 # --- episodes and medications ------------------------------------------------------------------
 
 
-def episode_meta(episode: models.Episode) -> EpisodeMeta:
+def episode_fields(episode: models.Episode) -> EpisodeFields:
     return {
         "title": episode.title,
         "channel": episode.channel,
@@ -214,9 +214,9 @@ def episode_meta(episode: models.Episode) -> EpisodeMeta:
 
 
 def episode_row(episode: models.Episode) -> EpisodeRow:
-    meta = episode_meta(episode)
-    upload = meta["upload_date"]
-    row = {"id": to_global_id("Episode", episode.id), **meta}
+    fields = episode_fields(episode)
+    upload = fields["upload_date"]
+    row = {"id": to_global_id("Episode", episode.id), **fields}
     return cast(EpisodeRow, row | {"upload_date": upload.isoformat() if upload else None})
 
 
