@@ -212,8 +212,9 @@ def create_app(
         ),
         Middleware(ETagMiddleware),
     ]
-    # Paths and methods no route takes answer in the REST error envelope, not plain text.
-    handlers = {404: rest.routing_error, 405: rest.routing_error}
+    # Paths and methods no route takes, and the errors REST handlers raise, answer in the REST
+    # error envelope, not plain text.
+    handlers = dict(rest.ERROR_HANDLERS)
     return Starlette(
         routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers
     )

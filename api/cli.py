@@ -193,7 +193,7 @@ def medication(
     """Print a medication's dosing advice and warnings, each with its moment and link."""
     from rich.table import Table
 
-    from api.links import deep_link, format_timestamp
+    from api.shapes import claim_said, dose
     from db import claims, models, queries
 
     with _session() as session:
@@ -215,22 +215,20 @@ def medication(
     table = Table("#", "dose", "frequency", "as said", "timestamp", title="Dosing advice")
     links = []
     for number, dosage in enumerate(dosages.get(found.id, []), 1):
-        amount = f"{dosage.value:g}"
-        if dosage.max_value is not None:
-            amount += f"-{dosage.max_value:g}"
+        said = claim_said(dosage)
         table.add_row(
             str(number),
-            f"{amount} {dosage.unit}",
+            dose(dosage),
             dosage.frequency or "",
             escape(dosage.text),
-            format_timestamp(dosage.seconds),
+            said["timestamp"],
         )
-        links.append(deep_link(dosage.episode_url, dosage.seconds))
+        links.append(said["link"])
     console.print(table)
     _print_links(links)
     cautions = Table("kind", "warning", "timestamp", title="Warnings")
     for warning in warnings.get(found.id, []):
-        cautions.add_row(warning.kind, escape(warning.text), format_timestamp(warning.seconds))
+        cautions.add_row(warning.kind, escape(warning.text), claim_said(warning)["timestamp"])
     console.print(cautions)
 
 
@@ -242,22 +240,23 @@ def search(
     """Full-text search: the best-matching moments, with their snippets and links."""
     from rich.table import Table
 
-    from api.links import deep_link, format_timestamp
+    from api.shapes import search_row
     from db import queries
 
     with _session() as session:
         page = queries.search_page(session=session, query=query, first=min(first, 100))
+    rows = [search_row(hit, segment) for hit, segment in page.rows]
     table = Table("#", "score", "timestamp", "episode", "snippet")
-    for number, (hit, segment) in enumerate(page.rows, 1):
+    for number, row in enumerate(rows, 1):
         table.add_row(
             str(number),
-            f"{hit.score:.2f}",
-            format_timestamp(segment.seconds),
-            escape(segment.episode.title),
-            _marked(hit.snippet),
+            f"{row['score']:.2f}",
+            row["timestamp"],
+            escape(row["episode_title"]),
+            _marked(row["snippet"]),
         )
     console.print(table)
-    _print_links([deep_link(segment.episode.url, segment.seconds) for _, segment in page.rows])
+    _print_links([row["link"] for row in rows])
     console.print(_count(page.total, "matching moment"))
 
 
@@ -308,13 +307,11 @@ def export(
     ] = None,
 ) -> None:
     """Write every dosage and warning, one row per claim with its timestamp and link."""
-    import csv
-
-    from api.rest import dosage_row, warning_row
+    from api.shapes import ROW_FORMATS, dosage_row, warning_row, write_rows
     from db import claims, models, queries
 
-    if output_format not in ("csv", "ndjson", "json"):
-        errors.print(f"--format: {output_format!r} is not one of csv, ndjson, json")
+    if output_format not in ROW_FORMATS:
+        errors.print(f"--format: {output_format!r} is not one of {', '.join(ROW_FORMATS)}")
         raise typer.Exit(2)
     with _session() as session:
         if medication is not None:
@@ -335,16 +332,7 @@ def export(
         for row in [dosage_row(d, names[key]) for d in dosages.get(key, [])]
         + [warning_row(w, names[key]) for w in warnings.get(key, [])]
     ]
-    out = sys.stdout
-    if output_format == "json":
-        out.write(json.dumps(rows, indent=2, default=str) + "\n")
-    elif output_format == "ndjson":
-        out.writelines(json.dumps(row, default=str) + "\n" for row in rows)
-    else:
-        columns = list(dict.fromkeys(key for row in rows for key in row))
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    write_rows(sys.stdout, rows, output_format)
 
 
 @app.command()

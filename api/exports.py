@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from api.links import deep_link, format_timestamp
+from api.links import deep_link
+from api.shapes import caution, claim_said, dose
 from db import models
 
 UCUM = "http://unitsofmeasure.org"
@@ -40,7 +41,7 @@ def fhir_dosage(dosage: Row[Any]) -> dict[str, Any]:
     as a `valueUrl`, where software can follow it; `text` says it too, for readers that show
     only text. `patientInstruction` and `additionalInstruction` are left alone: they hold
     instructions to a patient, which words heard on a podcast are not."""
-    seconds = dosage.seconds
+    said = claim_said(dosage)
     if dosage.max_value is None:
         rate: dict[str, Any] = {"doseQuantity": quantity(dosage.value, dosage.unit)}
     else:
@@ -51,12 +52,11 @@ def fhir_dosage(dosage: Row[Any]) -> dict[str, Any]:
             }
         }
     found: dict[str, Any] = {
-        "text": f"{dosage.text} (said at {format_timestamp(seconds)} in {dosage.episode_title})",
+        "text": f"{dosage.text} (said at {said['timestamp']} in {said['episode_title']})",
         "doseAndRate": [rate],
     }
-    link = deep_link(dosage.episode_url, seconds)
-    if link is not None:
-        found["extension"] = [{"url": SOURCE_EXTENSION, "valueUrl": link}]
+    if said["link"] is not None:
+        found["extension"] = [{"url": SOURCE_EXTENSION, "valueUrl": said["link"]}]
     if dosage.frequency in TIMINGS:
         found["timing"] = {"repeat": dict(TIMINGS[dosage.frequency])}
     return found
@@ -100,11 +100,9 @@ def chapters(
     claims ("4.5 mg naltrexone"), linking to that second of the video."""
     titles: dict[int, list[str]] = {}
     for dosage, name in dosages:
-        amount = f"{dosage.value:g}" + (f"-{dosage.max_value:g}" if dosage.max_value else "")
-        titles.setdefault(dosage.seconds, []).append(f"{amount} {dosage.unit} {name}")
+        titles.setdefault(dosage.seconds, []).append(f"{dose(dosage)} {name}")
     for warning, name in warnings:
-        kind = warning.kind.replace("_", " ").lower()
-        titles.setdefault(warning.seconds, []).append(f"{name}: {kind}")
+        titles.setdefault(warning.seconds, []).append(f"{name}: {caution(warning)}")
     found = []
     for seconds in sorted(titles):
         chapter: dict[str, Any] = {

@@ -4,25 +4,26 @@ Every handler parses its arguments, calls query functions in db/ (the same ones 
 calls) and shapes rows; the OpenAPI document is generated from the same endpoint table.
 """
 
-import csv
 import io
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from starlette.endpoints import HTTPEndpoint
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
+from starlette.schemas import BaseSchemaGenerator
+from starlette.types import ExceptionHandler
 
-from api import arguments, exports
+from api import arguments, exports, shapes
 from api.context import Reader, TooSlow
-from api.links import deep_link, format_timestamp
 from api.types.node import to_global_id
 from api.writes import (
     Busy,
@@ -52,10 +53,14 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
+# --- errors: Starlette's exception handlers answer them, in the error envelope ---------------
+
+
 async def routing_error(request: Request, error: Exception) -> Response:
     """Starlette's own 404 (no route) and 405 (not that method) in the error envelope, the
     405 with its Allow header."""
-    assert isinstance(error, HTTPException)
+    if not isinstance(error, HTTPException):
+        raise TypeError(f"routing_error answers HTTPException, not {type(error).__name__}")
     path = request.url.path
     if error.status_code == 405:
         allowed = (error.headers or {}).get("Allow", "")
@@ -67,6 +72,36 @@ async def routing_error(request: Request, error: Exception) -> Response:
     response = error_response(error.status_code, code, message)
     response.headers.update(error.headers or {})
     return response
+
+
+async def api_error(request: Request, error: Exception) -> Response:
+    if isinstance(error, ApiError):
+        return error_response(error.status, error.code, error.message)
+    return error_response(400, "bad_request", str(error))
+
+
+async def unavailable(request: Request, error: Exception) -> Response:
+    """A read the time limit stopped, or a write with every ingest slot taken: 503, the
+    latter with when to retry."""
+    if isinstance(error, Busy):
+        busy = error_response(503, "busy", str(error))
+        busy.headers["Retry-After"] = str(error.retry_after)
+        return busy
+    return error_response(503, "timeout", str(error))
+
+
+# The errors a request's arguments or the server's state can raise, by class. ValueErrors of
+# our own (arguments, cursors, documents) are the client's; anything else stays a 500.
+ERROR_HANDLERS: Mapping[Any, ExceptionHandler] = {
+    404: routing_error,
+    405: routing_error,
+    ApiError: api_error,
+    arguments.ArgumentError: api_error,
+    PageError: api_error,
+    WriteError: api_error,
+    Busy: unavailable,
+    TooSlow: unavailable,
+}
 
 
 @dataclass(frozen=True)
@@ -82,82 +117,11 @@ class Endpoint:
     path: str
     summary: str
     handler: Callable[[Request, Session], Response]  # run on a worker thread by the Reader
+    shape: Any  # what its JSON "data" holds: a shape of api.shapes, or a list of one
     parameters: tuple[Parameter, ...] = ()
     formats: tuple[str, ...] = ("json", "csv", "ndjson")
     paged: bool = False
     tags: tuple[str, ...] = field(default=())
-
-
-# --- rows: flat dictionaries, the shape of every CSV and NDJSON line -------------------------
-
-
-def source_row(segment: models.Segment) -> dict[str, Any]:
-    return _place(segment.episode_id, segment.episode.title, segment.episode.url, segment.seconds)
-
-
-def _place(episode_id: int, title: str, url: str | None, seconds: int) -> dict[str, Any]:
-    return {
-        "episode_id": to_global_id("Episode", episode_id),
-        "episode_title": title,
-        "seconds": seconds,
-        "timestamp": format_timestamp(seconds),
-        "link": deep_link(url, seconds),
-    }
-
-
-def _said(claim: Row[Any]) -> dict[str, Any]:
-    return _place(claim.episode_id, claim.episode_title, claim.episode_url, claim.seconds)
-
-
-def dosage_row(dosage: Row[Any], medication: str) -> dict[str, Any]:
-    """A dosage read by `db.claims`, flat."""
-    return {
-        "kind": "dosage",
-        "medication": medication,
-        "value": dosage.value,
-        "max_value": dosage.max_value,
-        "unit": dosage.unit,
-        "frequency": dosage.frequency,
-        "per_day": dosage.per_day,
-        "text": dosage.text,
-        **_said(dosage),
-    }
-
-
-def warning_row(warning: Row[Any], medication: str) -> dict[str, Any]:
-    """A warning read by `db.claims`, flat."""
-    return {
-        "kind": "warning",
-        "medication": medication,
-        "warning_kind": warning.kind,
-        "text": warning.text,
-        **_said(warning),
-    }
-
-
-def episode_row(episode: models.Episode) -> dict[str, Any]:
-    return {
-        "id": to_global_id("Episode", episode.id),
-        "title": episode.title,
-        "channel": episode.channel,
-        "upload_date": episode.upload_date.isoformat() if episode.upload_date else None,
-        "url": episode.url,
-        "duration_seconds": episode.duration_seconds,
-    }
-
-
-def stats_row(stats: queries.MedicationStats) -> dict[str, Any]:
-    return {
-        "id": to_global_id("Medication", stats.medication.id),
-        "name": stats.medication.name,
-        "episodes": stats.episodes,
-        "mentions": stats.mentions,
-        "dosages": stats.dosages,
-        "unit": stats.unit,
-        "min_dose": stats.low,
-        "median_dose": stats.median,
-        "max_dose": stats.high,
-    }
 
 
 # --- responses --------------------------------------------------------------------------------
@@ -178,7 +142,7 @@ def next_link(request: Request, page: Page[Any]) -> str | None:
 
 
 def rows_response(
-    request: Request, rows: list[dict[str, Any]], *, page: Page[Any] | None = None
+    request: Request, rows: Sequence[Mapping[str, Any]], *, page: Page[Any] | None = None
 ) -> Response:
     """Rows as JSON ({"data", "total", "next"}), CSV (a header row) or NDJSON (a row a line);
     the next page's URL is also in a Link header."""
@@ -190,15 +154,10 @@ def rows_response(
         if page is not None:
             body |= {"total": page.total, "next": link}
         return JSONResponse(body, headers=headers)
-    if wanted == "ndjson":
-        lines = "".join(json.dumps(row, default=str) + "\n" for row in rows)
-        return Response(lines, media_type=FORMATS["ndjson"], headers=headers)
     out = io.StringIO()
-    columns = list(dict.fromkeys(key for row in rows for key in row))
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+    shapes.write_rows(out, rows, wanted)
+    media_type = "text/csv; charset=utf-8" if wanted == "csv" else FORMATS["ndjson"]
+    return Response(out.getvalue(), media_type=media_type, headers=headers)
 
 
 def paging(request: Request) -> dict[str, Any]:
@@ -233,13 +192,13 @@ def query_date(request: Request, name: str) -> date | None:
 
 def list_medications(request: Request, session: Session) -> Response:
     page = queries.medication_stats_page(session=session, **paging(request))
-    return rows_response(request, [stats_row(row) for row in page.rows], page=page)
+    return rows_response(request, [shapes.stats_row(row) for row in page.rows], page=page)
 
 
 def get_medication(request: Request, session: Session) -> Response:
     medication = named_medication(session, request.path_params["name"])
     aliases = queries.aliases_for(session=session, medication_ids=[medication.id])
-    row = {
+    row: shapes.MedicationRow = {
         "id": to_global_id("Medication", medication.id),
         "name": medication.name,
         "aliases": aliases.get(medication.id, []),
@@ -263,7 +222,7 @@ def medication_dosages(request: Request, session: Session) -> Response:
         body = exports.fhir_bundle(page.rows, medication.name, url=str(request.url), next_url=link)
         return JSONResponse(body, media_type=MEDIA["fhir"])
     return rows_response(
-        request, [dosage_row(row, medication.name) for row in page.rows], page=page
+        request, [shapes.dosage_row(row, medication.name) for row in page.rows], page=page
     )
 
 
@@ -313,28 +272,26 @@ def list_episodes(request: Request, session: Session) -> Response:
         order=queries.EpisodeOrder(order),
         **paging(request),
     )
-    return rows_response(request, [episode_row(row) for row in page.rows], page=page)
+    return rows_response(request, [shapes.episode_row(row) for row in page.rows], page=page)
 
 
 def get_episode(request: Request, session: Session) -> Response:
     found = episode_claims(request, session)
     episode = found.episode
-    claims = [dosage_row(d, name) for d, name in found.dosages] + [
-        warning_row(w, name) for w, name in found.warnings
+    claims: list[shapes.DosageRow | shapes.WarningRow] = [
+        shapes.dosage_row(d, name) for d, name in found.dosages
     ]
+    claims += [shapes.warning_row(w, name) for w, name in found.warnings]
     if output_format(request, FORMATS) != "json":
         return rows_response(request, claims)
     segments = queries.segments_for(session=session, episode_ids=[episode.id]).get(episode.id, [])
     quotes = queries.quotes_for(session=session, episode_ids=[episode.id]).get(episode.id, [])
-    body = episode_row(episode) | {
+    body: shapes.EpisodeDetail = {
+        **shapes.episode_row(episode),
         "description": episode.description,
-        "segments": [{"text": s.text, **source_row(s)} for s in segments],
+        "segments": [shapes.segment_row(s) for s in segments],
         "claims": claims,
-        "quotes": [
-            {"text": q.text, "claimed_seconds": q.claimed_seconds}
-            | (source_row(q.segment) if q.segment is not None else {"seconds": None})
-            for q in quotes
-        ],
+        "quotes": [shapes.quote_row(q) for q in quotes],
     }
     return JSONResponse({"data": body})
 
@@ -344,10 +301,7 @@ def search(request: Request, session: Session) -> Response:
     if not query:
         raise ApiError(400, "bad_request", "q: give the words to search for, as ?q=microglia")
     page = queries.search_page(session=session, query=query, **paging(request))
-    rows = [
-        {"score": hit.score, "snippet": hit.snippet, **source_row(segment)}
-        for hit, segment in page.rows
-    ]
+    rows = [shapes.search_row(hit, segment) for hit, segment in page.rows]
     return rows_response(request, rows, page=page)
 
 
@@ -358,17 +312,18 @@ NAME = Parameter("name", "any name: generic, brand, abbreviation or misspelling"
 
 ENDPOINTS = [
     Endpoint("/medications", "Medications with counts and dose spread", list_medications,
-             (FIRST, AFTER, FORMAT), paged=True),
+             list[shapes.MedicationStatsRow], (FIRST, AFTER, FORMAT), paged=True),
     Endpoint("/medications/{name}", "One medication by any of its names", get_medication,
-             (NAME, FORMAT), formats=("json",)),
+             shapes.MedicationRow, (NAME, FORMAT), formats=("json",)),
     Endpoint("/medications/{name}/dosages", "A medication's dosages, filtered by amount",
-             medication_dosages,
+             medication_dosages, list[shapes.DosageRow],
              (NAME, Parameter("min", 'lowest amount, any unit ("4 mg", "4500 ug")'),
               Parameter("max", "highest amount, any unit"), FIRST, AFTER,
               Parameter("format", "json (default), csv, ndjson, or fhir (an R4 Bundle of "
                         "MedicationKnowledge)")),
              formats=DOSAGE_FORMATS, paged=True),
     Endpoint("/episodes", "Episodes, filtered and ordered", list_episodes,
+             list[shapes.EpisodeRow],
              (Parameter("search", "words the transcript must contain"),
               Parameter("channel", "channel name"),
               Parameter("medication", "any name of a medication the episode mentions"),
@@ -377,11 +332,12 @@ ENDPOINTS = [
               Parameter("order", "added (default), newest, oldest or title"),
               FIRST, AFTER, FORMAT), paged=True),
     Endpoint("/episodes/{id}", "One episode with its segments, claims and quotes", get_episode,
-             (Parameter("id", "the episode's id", where="path"), FORMAT)),
+             shapes.EpisodeDetail, (Parameter("id", "the episode's id", where="path"), FORMAT)),
     Endpoint("/episodes/{id}/chapters.json", "An episode's claims as Podcasting 2.0 chapters",
-             episode_chapters, (Parameter("id", "the episode's id", where="path"),),
+             episode_chapters, None, (Parameter("id", "the episode's id", where="path"),),
              formats=("chapters",)),
     Endpoint("/search", "Full-text search over transcripts and summaries", search,
+             list[shapes.SearchRow],
              (Parameter("q", "the words to search for"), FIRST, AFTER, FORMAT), paged=True),
 ]  # fmt: skip
 
@@ -404,25 +360,9 @@ class Writes:
             )
 
 
-def _write(writes: Writes, handler: Callable[[Request, Writes], Awaitable[Response]]) -> Any:
-    async def handle(request: Request) -> Response:
-        try:
-            writes.require_token(request)
-            return await handler(request, writes)
-        except ApiError as error:
-            return error_response(error.status, error.code, error.message)
-        except Busy as error:
-            busy = error_response(503, "busy", str(error))
-            busy.headers["Retry-After"] = str(error.retry_after)
-            return busy
-        except (arguments.ArgumentError, WriteError) as error:
-            return error_response(400, "bad_request", str(error))
-
-    return handle
-
-
 async def post_episode(request: Request, writes: Writes) -> Response:
     """The document is the body: markdown as text, or JSON {"markdown": "..."}."""
+    writes.require_token(request)
     raw = await request.body()
     try:
         text = raw.decode("utf-8")
@@ -437,11 +377,14 @@ async def post_episode(request: Request, writes: Writes) -> Response:
             ) from None
     written = await writes.ingests.ingest(str(text))
     episode = await written_episode(sessions=writes.sessions, episode_id=written.episode_id)
-    body = {"outcome": written.outcome} | (episode_row(episode) if episode else {})
+    body: dict[str, Any] = {"outcome": written.outcome}
+    if episode is not None:
+        body |= shapes.episode_row(episode)
     return JSONResponse({"data": body}, status_code=201 if written.outcome == "added" else 200)
 
 
 async def delete_episode_route(request: Request, writes: Writes) -> Response:
+    writes.require_token(request)
     key = arguments.episode_id("id", request.path_params["id"])
     if key is None:
         raise ApiError(400, "bad_request", "id: give the id of the episode to delete")
@@ -450,90 +393,139 @@ async def delete_episode_route(request: Request, writes: Writes) -> Response:
     return Response(status_code=204)
 
 
-def _handle(read: Reader, endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
-    async def handle(request: Request) -> Response:
-        try:
-            return await read(endpoint.handler, request=request)
-        except ApiError as error:
-            return error_response(error.status, error.code, error.message)
-        except (arguments.ArgumentError, PageError) as error:
-            return error_response(400, "bad_request", str(error))
-        except TooSlow as error:
-            return error_response(503, "timeout", str(error))
-
-    return handle
+# --- routes: one HTTPEndpoint per path, so a 405 lists every method the path takes ----------
 
 
-def routes(read: Reader, writes: Writes) -> list[Route]:
-    """One route per path, so a 405 lists every method the path takes in its Allow header."""
-    extra = {
-        "/episodes": {"POST": _write(writes, post_episode)},
-        "/episodes/{id}": {"DELETE": _write(writes, delete_episode_route)},
-    }
-    found = []
+class Resource(HTTPEndpoint):
+    """A REST path. GET runs its Endpoint's handler on a worker thread through the Reader;
+    the subclasses below add the writes some paths take. `routes` fills in the class
+    attributes, once per path."""
+
+    endpoint: ClassVar[Endpoint]
+    read: ClassVar[Reader]
+    writes: ClassVar[Writes]
+
+    async def get(self, request: Request) -> Response:
+        return await self.read(self.endpoint.handler, request=request)
+
+
+class Episodes(Resource):
+    async def post(self, request: Request) -> Response:
+        return await post_episode(request, self.writes)
+
+
+class OneEpisode(Resource):
+    async def delete(self, request: Request) -> Response:
+        return await delete_episode_route(request, self.writes)
+
+
+RESOURCES: dict[str, type[Resource]] = {"/episodes": Episodes, "/episodes/{id}": OneEpisode}
+
+
+def routes(read: Reader, writes: Writes) -> list[BaseRoute]:
+    found: list[BaseRoute] = []
     for endpoint in ENDPOINTS:
-        handlers = {"GET": _handle(read, endpoint)} | extra.get(endpoint.path, {})
-        found.append(
-            Route(
-                PREFIX + endpoint.path,
-                _by_method(handlers),
-                methods=list(handlers),
-                name=endpoint.handler.__name__,
-            )
-        )
+        name = endpoint.handler.__name__
+        base = RESOURCES.get(endpoint.path, Resource)
+        resource = type(name, (base,), {"endpoint": endpoint, "read": read, "writes": writes})
+        found.append(Route(PREFIX + endpoint.path, resource, name=name))
+    document = OpenAPI().get_schema(found)
+
+    async def openapi_response(request: Request) -> JSONResponse:
+        return JSONResponse(document)
+
     return found + [Route(PREFIX + "/openapi.json", openapi_response, methods=["GET"])]
 
 
-def _by_method(
-    handlers: dict[str, Callable[[Request], Awaitable[Response]]],
-) -> Callable[[Request], Awaitable[Response]]:
-    async def handle(request: Request) -> Response:
-        method = "GET" if request.method == "HEAD" else request.method
-        return await handlers[method](request)
-
-    return handle
+# --- the OpenAPI document ---------------------------------------------------------------------
 
 
-async def openapi_response(request: Request) -> JSONResponse:
-    return JSONResponse(openapi())
+class OpenAPI(BaseSchemaGenerator):
+    """The OpenAPI 3.1 document of the REST routes. Starlette walks the routes for their
+    paths and methods; each GET is described from its Endpoint, its answer's schema taken
+    from api.shapes, and each write from WRITES below."""
 
-
-def openapi() -> dict[str, Any]:
-    """The OpenAPI 3.1 document of ENDPOINTS: the same table the routes come from."""
-    paths: dict[str, Any] = {}
-    for endpoint in ENDPOINTS:
-        content = {
-            MEDIA[f]: {"schema": {"type": "string" if f in ("csv", "ndjson") else "object"}}
-            for f in endpoint.formats
+    def get_schema(self, routes: list[BaseRoute]) -> dict[str, Any]:
+        schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
+        paths: dict[str, dict[str, Any]] = {}
+        endpoints = {PREFIX + endpoint.path: endpoint for endpoint in ENDPOINTS}
+        for found in self.get_endpoints(routes):
+            if found.http_method == "get":
+                operation = read_operation(endpoints[found.path], schemas)
+            else:
+                operation = WRITES[found.path.removeprefix(PREFIX), found.http_method]
+            paths.setdefault(found.path, {})[found.http_method] = operation
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": "claimdex", "version": "1", "description": __doc__},
+            "paths": paths,
+            "components": {
+                "schemas": schemas,
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            },
         }
-        paths[PREFIX + endpoint.path] = {
-            "get": {
-                "operationId": endpoint.handler.__name__,
-                "summary": endpoint.summary,
-                "parameters": [
-                    {
-                        "name": p.name,
-                        "in": p.where,
-                        "required": p.where == "path",
-                        "description": p.description,
-                        "schema": {"type": p.kind},
-                    }
-                    for p in endpoint.parameters
-                ],
-                "responses": {
-                    "200": {"description": "OK", "content": content},
-                    "304": {"description": "Not modified (If-None-Match)"},
-                    "400": {"description": "Bad request", "content": ERROR_CONTENT},
-                    "404": {"description": "Not found", "content": ERROR_CONTENT},
-                },
+
+
+def read_operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
+    content = {MEDIA[f]: {"schema": answer_schema(endpoint, f, schemas)} for f in endpoint.formats}
+    return {
+        "operationId": endpoint.handler.__name__,
+        "summary": endpoint.summary,
+        "parameters": [
+            {
+                "name": p.name,
+                "in": p.where,
+                "required": p.where == "path",
+                "description": p.description,
+                "schema": {"type": p.kind},
             }
+            for p in endpoint.parameters
+        ],
+        "responses": {
+            "200": {"description": "OK", "content": content},
+            "304": {"description": "Not modified (If-None-Match)"},
+            "400": {"description": "Bad request", "content": ERROR_CONTENT},
+            "404": {"description": "Not found", "content": ERROR_CONTENT},
+        },
+    }
+
+
+def answer_schema(endpoint: Endpoint, output_format: str, schemas: dict[str, Any]) -> Any:
+    """The schema of an answer in `output_format`: the shapes' for JSON, with the page's
+    total and next link when it is paged."""
+    if output_format in ("csv", "ndjson"):
+        return {"type": "string"}
+    if output_format != "json" or endpoint.shape is None:
+        return {"type": "object"}
+    properties = {"data": shapes.json_schema(endpoint.shape, schemas)}
+    if endpoint.paged:
+        properties |= {
+            "total": {"type": "integer"},
+            "next": {"anyOf": [{"type": "string"}, {"type": "null"}]},
         }
-    unauthorized = {"description": "No valid API token", "content": ERROR_CONTENT}
-    security: list[dict[str, list[str]]] = [{"bearer": []}]
-    paths[PREFIX + "/episodes"]["post"] = {
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+UNAUTHORIZED = {"description": "No valid API token", "content": ERROR_CONTENT}
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
+# The write operations, by path and method: what their bodies and answers are.
+WRITES: dict[tuple[str, str], dict[str, Any]] = {
+    ("/episodes", "post"): {
         "operationId": "post_episode",
         "summary": "Ingest an episode document (markdown), as `claimdex ingest` does",
-        "security": security,
+        "security": SECURITY,
         "requestBody": {
             "required": True,
             "content": {
@@ -551,7 +543,7 @@ def openapi() -> dict[str, Any]:
             "201": {"description": "Added", "content": {"application/json": {"schema": {}}}},
             "200": {"description": "Replaced or unchanged"},
             "400": {"description": "Not an episode document", "content": ERROR_CONTENT},
-            "401": unauthorized,
+            "401": UNAUTHORIZED,
             "413": {"description": "Body too large", "content": ERROR_CONTENT},
             "503": {
                 "description": "Every ingest slot is busy (CLAIMDEX_MAX_INGESTS); retry after"
@@ -559,40 +551,18 @@ def openapi() -> dict[str, Any]:
                 "content": ERROR_CONTENT,
             },
         },
-    }
-    paths[PREFIX + "/episodes/{id}"]["delete"] = {
+    },
+    ("/episodes/{id}", "delete"): {
         "operationId": "delete_episode",
         "summary": "Delete an episode and every claim made in it",
-        "security": security,
+        "security": SECURITY,
         "parameters": [
             {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
         ],
         "responses": {
             "204": {"description": "Deleted"},
-            "401": unauthorized,
+            "401": UNAUTHORIZED,
             "404": {"description": "No such episode", "content": ERROR_CONTENT},
         },
-    }
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "claimdex", "version": "1", "description": __doc__},
-        "paths": paths,
-        "components": {
-            "schemas": {"Error": ERROR_SCHEMA},
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        },
-    }
-
-
-ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-        }
     },
 }
-ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}

@@ -5,6 +5,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Row
 
+from api.shapes import dosage_fields
 from api.types.source import Source
 from db import claims, models
 from ingest.records import MatchedBy, WarningKind
@@ -65,12 +66,7 @@ class Dosage:
     def from_row(cls, row: Row[Any]) -> "Dosage":
         """From a row of `db.claims`."""
         return cls(
-            value=row.value,
-            max_value=row.max_value,
-            unit=row.unit,
-            frequency=row.frequency,
-            per_day=row.per_day,
-            text=row.text,
+            **dosage_fields(row),
             source=Source.said(row),
             cursor=claims.cursor(models.Dosage, row),
         )

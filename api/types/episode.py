@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
+from api.shapes import episode_fields
 from api.types.claims import Dosage, Quote, SummaryPoint, Warning
 from api.types.node import Node, to_global_id
 from api.types.source import Segment
@@ -55,12 +56,4 @@ class Episode(Node):
 
     @classmethod
     def from_row(cls, row: models.Episode) -> "Episode":
-        return cls(
-            title=row.title,
-            channel=row.channel,
-            upload_date=row.upload_date,
-            url=row.url,
-            duration_seconds=row.duration_seconds,
-            description=row.description,
-            _key=row.id,
-        )
+        return cls(**episode_fields(row), description=row.description, _key=row.id)

@@ -8,6 +8,7 @@ from strawberry.types import Info
 
 from api.context import Context
 from api.links import deep_link, format_timestamp
+from api.shapes import moment
 from db import models
 
 if TYPE_CHECKING:
@@ -66,10 +67,5 @@ class Source:
 
     @classmethod
     def at(cls, seconds: int, text: str, episode_id: int, episode_url: str | None) -> "Source":
-        return cls(
-            seconds=seconds,
-            timestamp=format_timestamp(seconds),
-            url=deep_link(episode_url, seconds),
-            text=text,
-            _episode_id=episode_id,
-        )
+        timestamp, url = moment(seconds, episode_url)
+        return cls(seconds=seconds, timestamp=timestamp, url=url, text=text, _episode_id=episode_id)

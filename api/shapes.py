@@ -1,0 +1,292 @@
+"""The output shapes, each written once: a claim, the moment it was said, an episode's record.
+
+REST rows, CSV and NDJSON lines, the CLI's export and tables, the FHIR and chapters exports
+and the GraphQL types all build from these; the OpenAPI document reads its schemas from the
+TypedDicts, so a column added here is documented where it is served.
+"""
+
+import csv
+import json
+import types
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import IO, Any, Literal, NotRequired, TypedDict, Union, cast, get_args, get_origin
+from typing import get_type_hints as hints
+
+from sqlalchemy import Row
+
+from api.links import deep_link, format_timestamp
+from api.types.node import to_global_id
+from db import models, queries
+from db.search import Hit
+
+
+class Said(TypedDict):
+    """Where and when something was said, and the link that opens the video there."""
+
+    episode_id: str
+    episode_title: str
+    seconds: int
+    timestamp: str
+    link: str | None
+
+
+class DosageRow(Said):
+    kind: Literal["dosage"]
+    medication: str
+    value: float
+    max_value: float | None
+    unit: str
+    frequency: str | None
+    per_day: float | None
+    text: str
+
+
+class WarningRow(Said):
+    kind: Literal["warning"]
+    medication: str
+    warning_kind: str
+    text: str
+
+
+class EpisodeFields(TypedDict):
+    """What describes an episode wherever it is listed: GraphQL's Episode and the REST row."""
+
+    title: str
+    channel: str | None
+    upload_date: date | None
+    url: str | None
+    duration_seconds: int | None
+
+
+class EpisodeRow(TypedDict):
+    id: str
+    title: str
+    channel: str | None
+    upload_date: str | None  # ISO 8601
+    url: str | None
+    duration_seconds: int | None
+
+
+class MedicationStatsRow(TypedDict):
+    id: str
+    name: str
+    episodes: int
+    mentions: int
+    dosages: int
+    unit: str | None
+    min_dose: float | None
+    median_dose: float | None
+    max_dose: float | None
+
+
+class MedicationRow(TypedDict):
+    id: str
+    name: str
+    aliases: list[str]
+    dosages: str  # the URL of its dosages
+
+
+class SearchRow(Said):
+    score: float
+    snippet: str
+
+
+class SegmentRow(Said):
+    text: str
+
+
+class QuoteRow(TypedDict):
+    """A summary's quote; the moment's fields only where its words were found."""
+
+    text: str
+    claimed_seconds: int | None
+    seconds: int | None
+    episode_id: NotRequired[str]
+    episode_title: NotRequired[str]
+    timestamp: NotRequired[str]
+    link: NotRequired[str | None]
+
+
+class EpisodeDetail(EpisodeRow):
+    description: str
+    segments: list[SegmentRow]
+    claims: list[DosageRow | WarningRow]
+    quotes: list[QuoteRow]
+
+
+# --- the moment a thing was said ---------------------------------------------------------------
+
+
+def moment(seconds: int, url: str | None) -> tuple[str, str | None]:
+    """The second as "HH:MM:SS", and the link that opens the episode's video there."""
+    return format_timestamp(seconds), deep_link(url, seconds)
+
+
+def said_at(episode_id: int, title: str, url: str | None, seconds: int) -> Said:
+    timestamp, link = moment(seconds, url)
+    return {
+        "episode_id": to_global_id("Episode", episode_id),
+        "episode_title": title,
+        "seconds": seconds,
+        "timestamp": timestamp,
+        "link": link,
+    }
+
+
+def claim_said(claim: Row[Any]) -> Said:
+    """Where a claim read by `db.claims` was said."""
+    return said_at(claim.episode_id, claim.episode_title, claim.episode_url, claim.seconds)
+
+
+def segment_said(segment: models.Segment) -> Said:
+    return said_at(segment.episode_id, segment.episode.title, segment.episode.url, segment.seconds)
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+def dosage_fields(dosage: Row[Any]) -> dict[str, Any]:
+    """The amount and its words, as GraphQL's Dosage and the flat row both give them."""
+    return {
+        "value": dosage.value,
+        "max_value": dosage.max_value,
+        "unit": dosage.unit,
+        "frequency": dosage.frequency,
+        "per_day": dosage.per_day,
+        "text": dosage.text,
+    }
+
+
+def dosage_row(dosage: Row[Any], medication: str) -> DosageRow:
+    """A dosage read by `db.claims`, flat."""
+    head = {"kind": "dosage", "medication": medication} | dosage_fields(dosage)
+    return cast(DosageRow, head | claim_said(dosage))
+
+
+def warning_row(warning: Row[Any], medication: str) -> WarningRow:
+    """A warning read by `db.claims`, flat."""
+    return {
+        "kind": "warning",
+        "medication": medication,
+        "warning_kind": warning.kind,
+        "text": warning.text,
+        **claim_said(warning),
+    }
+
+
+def dose(dosage: Row[Any]) -> str:
+    """The amount as people write it: "4.5 mg", "5-6 mg"."""
+    high = f"-{dosage.max_value:g}" if dosage.max_value is not None else ""
+    return f"{dosage.value:g}{high} {dosage.unit}"
+
+
+def caution(warning: Row[Any]) -> str:
+    """A warning's kind in words: "side effect" for SIDE_EFFECT."""
+    return str(warning.kind).replace("_", " ").lower()
+
+
+def quote_row(quote: models.Quote) -> QuoteRow:
+    head = {"text": quote.text, "claimed_seconds": quote.claimed_seconds}
+    where = segment_said(quote.segment) if quote.segment is not None else {"seconds": None}
+    return cast(QuoteRow, head | where)
+
+
+def segment_row(segment: models.Segment) -> SegmentRow:
+    return {"text": segment.text, **segment_said(segment)}
+
+
+def search_row(hit: Hit, segment: models.Segment) -> SearchRow:
+    return {"score": hit.score, "snippet": hit.snippet, **segment_said(segment)}
+
+
+# --- episodes and medications ------------------------------------------------------------------
+
+
+def episode_fields(episode: models.Episode) -> EpisodeFields:
+    return {
+        "title": episode.title,
+        "channel": episode.channel,
+        "upload_date": episode.upload_date,
+        "url": episode.url,
+        "duration_seconds": episode.duration_seconds,
+    }
+
+
+def episode_row(episode: models.Episode) -> EpisodeRow:
+    fields = episode_fields(episode)
+    upload = fields["upload_date"]
+    row = {"id": to_global_id("Episode", episode.id), **fields}
+    return cast(EpisodeRow, row | {"upload_date": upload.isoformat() if upload else None})
+
+
+def stats_row(stats: queries.MedicationStats) -> MedicationStatsRow:
+    return {
+        "id": to_global_id("Medication", stats.medication.id),
+        "name": stats.medication.name,
+        "episodes": stats.episodes,
+        "mentions": stats.mentions,
+        "dosages": stats.dosages,
+        "unit": stats.unit,
+        "min_dose": stats.low,
+        "median_dose": stats.median,
+        "max_dose": stats.high,
+    }
+
+
+# --- writing rows ------------------------------------------------------------------------------
+
+ROW_FORMATS = ("csv", "ndjson", "json")
+
+
+def write_rows(out: IO[str], rows: Iterable[Mapping[str, Any]], output_format: str) -> None:
+    """Rows as CSV (a header of every key, in the order first seen), NDJSON (a row a line) or
+    one JSON array."""
+    if output_format == "ndjson":
+        out.writelines(json.dumps(row, default=str) + "\n" for row in rows)
+        return
+    rows = list(rows)
+    if output_format == "json":
+        out.write(json.dumps(rows, indent=2, default=str) + "\n")
+        return
+    if output_format != "csv":
+        raise ValueError(f"{output_format!r} is not one of {', '.join(ROW_FORMATS)}")
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+# --- the shapes as JSON Schema, for the OpenAPI document ---------------------------------------
+
+JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+def json_schema(shape: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The JSON Schema of a type used above; each TypedDict goes into `schemas` under its name
+    and is referred to there."""
+    if shape in JSON_TYPES:
+        return {"type": JSON_TYPES[shape]}
+    if shape is date:
+        return {"type": "string", "format": "date"}
+    origin, args = get_origin(shape), get_args(shape)
+    if origin is Literal:
+        return {"enum": list(args)}
+    if origin is list:
+        return {"type": "array", "items": json_schema(args[0], schemas)}
+    if origin in (Union, types.UnionType):
+        choices = [json_schema(arg, schemas) for arg in args if arg is not type(None)]
+        found = choices[0] if len(choices) == 1 else {"anyOf": choices}
+        return {"anyOf": [found, {"type": "null"}]} if type(None) in args else found
+    if isinstance(shape, type) and issubclass(shape, dict):  # a TypedDict
+        name = shape.__name__
+        if name not in schemas:
+            schemas[name] = {}  # claimed first: a shape may hold itself
+            fields = hints(shape)
+            schemas[name] = {
+                "type": "object",
+                "required": sorted(getattr(shape, "__required_keys__", fields)),
+                "properties": {key: json_schema(kind, schemas) for key, kind in fields.items()},
+            }
+        return {"$ref": f"#/components/schemas/{name}"}
+    raise TypeError(f"no JSON Schema for {shape!r}")
