@@ -75,9 +75,10 @@ def parse_amount(text: str, *, expected: str | None = None) -> tuple[float, str]
     unit = format(quantity.units)
     dimension = dimension_of(unit)
     if dimension is None or (expected is not None and dimension != expected):
-        found = format(quantity.dimensionality).strip("[]") or "a number"
+        # A dose unit of the wrong kind is named ("a volume"), never as pint's "[length] ** 3".
+        found = DIMENSION_NAMES.get(dimension or "") or "a " + format(quantity.dimensionality)
         wanted = DIMENSION_NAMES.get(expected or "", "a dose amount")
-        raise UnitError(f"{text!r} is a {found}, not {wanted}")
+        raise UnitError(f"{text!r} is {found.replace('[', '').replace(']', '')}, not {wanted}")
     return to_canonical(float(quantity.magnitude), unit)
 
 

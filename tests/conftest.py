@@ -136,6 +136,13 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
     client.close()
 
 
+def _drop_schema(schema: str) -> None:
+    admin = create_engine(os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES))
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty database with the schema created, on each backend."""
@@ -148,10 +155,35 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     yield made
     made.dispose()
     if schema is not None:
-        admin = create_engine(os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES))
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        _drop_schema(schema)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def shared_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, names: lexicon.Lexicon
+) -> Iterator[Engine]:
+    """The seed and the gold documents, ingested once per run on each backend, for the many
+    tests that only read. The engine opens the database read-only, so a test that writes
+    fails instead of changing what the tests after it see; a test that writes uses `seeded`."""
+    schema = None
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("shared") / "claimdex.db"
+        writer = make_engine(f"sqlite:///{path}")
+        read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
+    else:
+        writer, schema = _postgres_engine()
+        options = writer.url.query["options"] + " -cdefault_transaction_read_only=on"
+        read_only = writer.url.update_query_dict({"options": options}).render_as_string(False)
+    migrate.upgrade(writer)
+    sessions = session_factory(writer)
+    for gold in gold_documents():
+        ingest_file(sessions=sessions, path=gold_path(gold), names=names)
+    writer.dispose()
+    made = make_engine(read_only)
+    yield made
+    made.dispose()
+    if schema is not None:
+        _drop_schema(schema)
 
 
 @pytest.fixture
@@ -165,6 +197,12 @@ def seeded(sessions: sessionmaker[Session], names: lexicon.Lexicon) -> sessionma
     for gold in gold_documents():
         ingest_file(sessions=sessions, path=gold_path(gold), names=names)
     return sessions
+
+
+@pytest.fixture
+def shared_seeded(shared_engine: Engine) -> sessionmaker[Session]:
+    """Sessions on the shared, read-only copy of what `seeded` holds."""
+    return session_factory(shared_engine)
 
 
 def send_graphql(app: Starlette, query: str, variables: dict[str, Any] | None = None) -> Any:

@@ -10,7 +10,6 @@ from fhir.resources.R4B.dosage import Dosage
 from fhir.resources.R4B.medicationknowledge import MedicationKnowledge
 from fhir.resources.R4B.quantity import Quantity
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 
 from api.app import create_app
@@ -20,8 +19,8 @@ UCUM = "http://unitsofmeasure.org"
 
 
 @pytest.fixture
-def app(engine: Engine, seeded: sessionmaker[Session]) -> Starlette:
-    return create_app(engine)
+def app(shared_engine: Engine) -> Starlette:
+    return create_app(shared_engine)
 
 
 def check_quantity(quantity: Quantity) -> None:

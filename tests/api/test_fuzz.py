@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
@@ -18,14 +19,20 @@ from ingest import lexicon
 from tests.conftest import SEED
 
 # schemathesis needs the app when the module is collected, before any fixture runs: the
-# folder is made here and removed when the test process ends.
+# folder is made here and removed when the test process ends. Building the app touches no
+# database, so collecting stays quick; the database is filled before the first fuzzed request.
 FOLDER = Path(tempfile.mkdtemp(prefix="claimdex-fuzz-"))
 atexit.register(shutil.rmtree, FOLDER, ignore_errors=True)
 ENGINE = make_engine(f"sqlite:///{FOLDER / 'fuzz.db'}")
-migrate.upgrade(ENGINE)
-ingest_file(sessions=session_factory(ENGINE), path=SEED, names=lexicon.load())
 # No rate limit: the fuzzer sends hundreds of requests in a few seconds.
 APP = create_app(ENGINE, settings=Settings(rate_per_minute=0))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def seeded_once(names: lexicon.Lexicon) -> None:
+    migrate.upgrade(ENGINE)
+    ingest_file(sessions=session_factory(ENGINE), path=SEED, names=names)
+
 
 rest = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP)
 graphql = schemathesis.graphql.from_asgi("/graphql", APP)

@@ -2,7 +2,6 @@
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
 from tests.conftest import gold_documents, gold_path, post_graphql
@@ -27,8 +26,8 @@ EPISODES = """
 
 
 @pytest.fixture
-def app(engine: Engine, seeded: sessionmaker[Session]):  # type: ignore[no-untyped-def]
-    return create_app(engine)
+def app(shared_engine: Engine):  # type: ignore[no-untyped-def]
+    return create_app(shared_engine)
 
 
 @pytest.mark.parametrize("name", ["LDN", "naltrexone", "low-dose naltrexone", "Vivitrol"])

@@ -35,18 +35,15 @@ def counts(sessions: sessionmaker[Session]) -> dict[str, int]:
         return queries.counts(session=session)
 
 
-ENGINES: dict[int, Engine] = {}
-
-
-def engine_of(app: Starlette) -> Engine:
-    return ENGINES[id(app)]
+@pytest.fixture
+def app(shared_engine: Engine) -> Starlette:
+    return create_app(shared_engine, settings=Settings(api_tokens=(TOKEN,)))
 
 
 @pytest.fixture
-def app(engine: Engine, seeded: sessionmaker[Session]) -> Starlette:
-    made = create_app(engine, settings=Settings(api_tokens=(TOKEN,)))
-    ENGINES[id(made)] = engine
-    return made
+def writable(engine: Engine, seeded: sessionmaker[Session]) -> Starlette:
+    """The same app on a database of the test's own, for the tests that write or try to."""
+    return create_app(engine, settings=Settings(api_tokens=(TOKEN,)))
 
 
 def error_of(app: Starlette, query: str) -> str:
@@ -101,11 +98,13 @@ def test_fifteen_aliased_whole_corpus_lists_are_refused(app: Starlette) -> None:
     assert "CLAIMDEX_MAX_COST" in error_of(app, "{ " + aliased + " }")
 
 
-def test_an_unpaged_list_counts_as_the_longest_list_answered_whole(app: Starlette) -> None:
+def test_an_unpaged_list_counts_as_the_longest_list_answered_whole(
+    app: Starlette, shared_engine: Engine
+) -> None:
     # Three claim lists of one medication: 3 x 1,000 passes; with CLAIMDEX_MAX_LIST at
     # 5,000 the same document may return 15,000 items, over the cost limit.
     assert post_graphql(app, DOSING_ADVICE, {"name": "LDN"})["medication"]["dosages"]
-    long_lists = create_app(engine_of(app), settings=Settings(max_list=5000))
+    long_lists = create_app(shared_engine, settings=Settings(max_list=5000))
     assert "CLAIMDEX_MAX_COST" in error_of(
         long_lists,
         '{ medication(name: "LDN") { dosages { value } mentions { text } warnings { text } } }',
@@ -114,8 +113,10 @@ def test_an_unpaged_list_counts_as_the_longest_list_answered_whole(app: Starlett
     assert post_graphql(long_lists, paged + " }")["medication"]["dosages"]
 
 
-def test_a_list_longer_than_max_list_is_refused_with_the_way_to_page(app: Starlette) -> None:
-    short = create_app(engine_of(app), settings=Settings(max_list=3))
+def test_a_list_longer_than_max_list_is_refused_with_the_way_to_page(
+    app: Starlette, shared_engine: Engine
+) -> None:
+    short = create_app(shared_engine, settings=Settings(max_list=3))
     body = send_graphql(short, '{ medication(name: "LDN") { name dosages { value } } }')
     message = body["errors"][0]["message"]
     assert "dosages of a medication: more than 3 items (CLAIMDEX_MAX_LIST)" in message
@@ -124,15 +125,15 @@ def test_a_list_longer_than_max_list_is_refused_with_the_way_to_page(app: Starle
     assert len(paged["medication"]["dosages"]) == 3
     message = send_graphql(short, "{ medications { name } }")["errors"][0]["message"]
     assert "medications: more than 3 items" in message and "medicationStats" in message
-    whole = create_app(engine_of(app), settings=Settings(max_list=8))
+    whole = create_app(shared_engine, settings=Settings(max_list=8))
     dosages = post_graphql(whole, '{ medication(name: "LDN") { dosages { value } } }')
     assert len(dosages["medication"]["dosages"]) == 8  # the seed's, exactly the limit
 
 
-def test_five_hundred_duplicate_fields_are_refused(app: Starlette) -> None:
+def test_five_hundred_duplicate_fields_are_refused(app: Starlette, shared_engine: Engine) -> None:
     query = "{ medications { " + " ".join(["name"] * 500) + " } }"
     # The token limit would refuse this first; the duplicate rule must hold on its own.
-    wide = create_app(engine_of(app), settings=Settings(max_tokens=100_000))
+    wide = create_app(shared_engine, settings=Settings(max_tokens=100_000))
     assert "CLAIMDEX_MAX_DUPLICATE_FIELDS" in error_of(wide, query)
 
 
@@ -179,9 +180,9 @@ def test_only_json_is_accepted_over_post(app: Starlette) -> None:
 
 
 @pytest.fixture
-def production(engine: Engine, seeded: sessionmaker[Session]) -> Starlette:
+def production(shared_engine: Engine) -> Starlette:
     return create_app(
-        engine, settings=Settings(production=True, introspection=False, graphiql=False)
+        shared_engine, settings=Settings(production=True, introspection=False, graphiql=False)
     )
 
 
@@ -211,53 +212,55 @@ def test_production_masks_server_errors(
     assert "min:" in error_of(production, '{ dosages(min: "4 parsecs") { totalCount } }')
 
 
-def test_writes_need_a_token(app: Starlette, seeded: sessionmaker[Session]) -> None:
+def test_writes_need_a_token(writable: Starlette, seeded: sessionmaker[Session]) -> None:
     before = counts(seeded)
     mutation = 'mutation { deleteEpisode(id: "RXBpc29kZTox") }'
-    assert "token is required" in error_of(app, mutation)
+    assert "token is required" in error_of(writable, mutation)
     body = {"query": 'mutation ($m: String!) { ingestEpisode(markdown: $m) { outcome } }',
             "variables": {"m": SEED.read_text()}}  # fmt: skip
-    wrong = request(app, "POST", "/graphql", json=body, headers={"Authorization": "Bearer nope"})
+    wrong = request(
+        writable, "POST", "/graphql", json=body, headers={"Authorization": "Bearer nope"}
+    )
     assert "token is required" in wrong.json()["errors"][0]["message"]
-    rest = request(app, "DELETE", "/api/v1/episodes/RXBpc29kZTox")
+    rest = request(writable, "DELETE", "/api/v1/episodes/RXBpc29kZTox")
     assert rest.status_code == 401 and rest.json()["error"]["code"] == "unauthorized"
-    posted = request(app, "POST", "/api/v1/episodes", content=SEED.read_text())
+    posted = request(writable, "POST", "/api/v1/episodes", content=SEED.read_text())
     assert posted.status_code == 401
     assert counts(seeded) == before
 
 
-def test_writes_with_a_token(app: Starlette, seeded: sessionmaker[Session], tmp_path: Path) -> None:
+def test_writes_with_a_token(writable: Starlette) -> None:
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    listing = post_graphql(app, "{ episodes(first: 100) { nodes { id channel } } }")
+    listing = post_graphql(writable, "{ episodes(first: 100) { nodes { id channel } } }")
     seed = next(n for n in listing["episodes"]["nodes"] if n["channel"] == "Peter Attia MD")
     deleted = request(
-        app, "POST", "/graphql", headers=auth,
+        writable, "POST", "/graphql", headers=auth,
         json={"query": f'mutation {{ deleteEpisode(id: "{seed["id"]}") }}'},
     )  # fmt: skip
     assert deleted.json()["data"] == {"deleteEpisode": True}
-    assert post_graphql(app, DOSING_ADVICE, {"name": "LDN"})["medication"]["dosages"] == []
+    assert post_graphql(writable, DOSING_ADVICE, {"name": "LDN"})["medication"]["dosages"] == []
     body = {
         "query": "mutation ($m: String!) "
         "{ ingestEpisode(markdown: $m) { outcome episode { title } } }",
         "variables": {"m": SEED.read_text()},
     }
-    added = request(app, "POST", "/graphql", json=body, headers=auth).json()
+    added = request(writable, "POST", "/graphql", json=body, headers=auth).json()
     assert added["data"]["ingestEpisode"]["outcome"] == "added", added
-    again = request(app, "POST", "/api/v1/episodes", content=SEED.read_text(), headers=auth)
+    again = request(writable, "POST", "/api/v1/episodes", content=SEED.read_text(), headers=auth)
     assert again.status_code == 200 and again.json()["data"]["outcome"] == "unchanged"
-    broken = request(app, "POST", "/api/v1/episodes", content="# Title only", headers=auth)
+    broken = request(writable, "POST", "/api/v1/episodes", content="# Title only", headers=auth)
     assert broken.status_code == 400 and "upload.md" in broken.json()["error"]["message"]
-    gone = request(app, "DELETE", f"/api/v1/episodes/{again.json()['data']['id']}", headers=auth)
+    gone = request(
+        writable, "DELETE", f"/api/v1/episodes/{again.json()['data']['id']}", headers=auth
+    )
     assert gone.status_code == 204
 
 
-def test_trusted_documents_only(
-    engine: Engine, seeded: sessionmaker[Session], tmp_path: Path
-) -> None:
+def test_trusted_documents_only(shared_engine: Engine, tmp_path: Path) -> None:
     allowed = "{ medications { name } }"
     listing = tmp_path / "trusted.json"
     listing.write_text(json.dumps({digest(allowed): allowed}))
-    app = create_app(engine, settings=Settings(trusted_documents=listing))
+    app = create_app(shared_engine, settings=Settings(trusted_documents=listing))
     assert post_graphql(app, allowed)["medications"]
     by_hash = request(
         app, "POST", "/graphql",
@@ -268,18 +271,16 @@ def test_trusted_documents_only(
     assert other.status_code == 403 and "trusted" in other.text
 
 
-def test_bodies_over_the_cap_are_refused(engine: Engine, seeded: sessionmaker[Session]) -> None:
-    app = create_app(engine, settings=Settings(max_body_bytes=1000))
+def test_bodies_over_the_cap_are_refused(shared_engine: Engine) -> None:
+    app = create_app(shared_engine, settings=Settings(max_body_bytes=1000))
     response = request(
         app, "POST", "/graphql", json={"query": "{ medications { name } }" + " " * 2000}
     )
     assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
 
 
-def test_a_client_over_the_rate_is_told_when_to_retry(
-    engine: Engine, seeded: sessionmaker[Session]
-) -> None:
-    app = create_app(engine, settings=Settings(rate_per_minute=3))
+def test_a_client_over_the_rate_is_told_when_to_retry(shared_engine: Engine) -> None:
+    app = create_app(shared_engine, settings=Settings(rate_per_minute=3))
 
     async def burst() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app)

@@ -8,7 +8,6 @@ import json
 import httpx
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.routing import Route
 
@@ -17,8 +16,8 @@ from tests.conftest import get, post_graphql
 
 
 @pytest.fixture
-def app(engine: Engine, seeded: sessionmaker[Session]) -> Starlette:
-    return create_app(engine)
+def app(shared_engine: Engine) -> Starlette:
+    return create_app(shared_engine)
 
 
 def test_dosages_as_csv_one_row_per_dosage(app: Starlette) -> None:
@@ -102,10 +101,10 @@ def test_get_responses_carry_an_etag_and_answer_304(app: Starlette) -> None:
 
 
 def test_cors_allows_listed_origins_only(
-    engine: Engine, seeded: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+    shared_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CLAIMDEX_CORS_ORIGINS", "https://app.example.org")
-    app = create_app(engine)
+    app = create_app(shared_engine)
     allowed = get(app, "/api/v1/medications", headers={"Origin": "https://app.example.org"})
     assert allowed.headers["access-control-allow-origin"] == "https://app.example.org"
     other = get(app, "/api/v1/medications", headers={"Origin": "https://evil.example"})

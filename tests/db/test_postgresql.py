@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
 from db import migrate
@@ -142,15 +141,15 @@ def test_requests_recover_when_the_server_drops_connections(postgres_database: s
     engine.dispose()
 
 
-def test_reads_go_to_the_read_database(
-    engine: Engine, seeded: sessionmaker[Session], tmp_path: Path
-) -> None:
+def test_reads_go_to_the_read_database(shared_engine: Engine, tmp_path: Path) -> None:
     replica = make_engine(f"sqlite:///{tmp_path / 'replica.db'}")
     migrate.upgrade(replica)
-    app = create_app(engine, read_engine=replica)
+    app = create_app(shared_engine, read_engine=replica)
     assert post_graphql(app, "{ episodes { totalCount } }")["episodes"]["totalCount"] == 0
     assert (
-        post_graphql(create_app(engine), "{ episodes { totalCount } }")["episodes"]["totalCount"]
+        post_graphql(create_app(shared_engine), "{ episodes { totalCount } }")["episodes"][
+            "totalCount"
+        ]
         > 0
     )
     replica.dispose()

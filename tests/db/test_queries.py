@@ -8,9 +8,9 @@ from tests.conftest import SCANNED, made_up_words, reads
 
 
 def test_a_misspelt_name_resolves_through_its_spelling_keys(
-    seeded: sessionmaker[Session],
+    shared_seeded: sessionmaker[Session],
 ) -> None:
-    with seeded() as session:
+    with shared_seeded() as session:
         # A transposition, a substitution, an insertion: each one edit from "naltrexone".
         for typed in ["naltrexoen", "naltrixone", "nalltrexone"]:
             medication = queries.medication_named(session=session, name=typed)

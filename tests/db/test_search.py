@@ -18,8 +18,10 @@ def hits_in_the_seed(session: Session, query: str) -> dict[int, str]:
     return found
 
 
-def test_snippets_show_the_transcript_words_that_matched(seeded: sessionmaker[Session]) -> None:
-    with seeded() as session:
+def test_snippets_show_the_transcript_words_that_matched(
+    shared_seeded: sessionmaker[Session],
+) -> None:
+    with shared_seeded() as session:
         hits = hits_in_the_seed(session, "microglia")
     # At 00:01:22 the summary says "Microglia are neural immune modulators" and the transcript
     # "these microgia were like the warm fuzzy blanket": both match, the transcript is shown.
@@ -28,8 +30,10 @@ def test_snippets_show_the_transcript_words_that_matched(seeded: sessionmaker[Se
     assert "receptor on <mark>microglia</mark> cells" in hits[0]
 
 
-def test_a_misspelt_word_widens_to_the_indexed_spellings(seeded: sessionmaker[Session]) -> None:
-    with seeded() as session:
+def test_a_misspelt_word_widens_to_the_indexed_spellings(
+    shared_seeded: sessionmaker[Session],
+) -> None:
+    with shared_seeded() as session:
         # "microglai" is in no transcript; "microglia" and "microgia" are one edit from it.
         hits = search.search_segments(session=session, query="microglai", limit=5)
         assert hits

@@ -75,8 +75,8 @@ def test_a_failed_file_writes_nothing(
     assert counts(sessions) == before
 
 
-def test_aliases_resolve_at_query_time(seeded: sessionmaker[Session]) -> None:
-    with seeded() as session:
+def test_aliases_resolve_at_query_time(shared_seeded: sessionmaker[Session]) -> None:
+    with shared_seeded() as session:
         for name in [
             "LDN",
             "naltrexone",
