@@ -32,12 +32,12 @@ def all_feeds(*, session: Session) -> list[models.Feed]:
 def listed_feeds(*, session: Session) -> list[Listed]:
     """Each feed with the number of its items stored, in the order they were added."""
     stored = (
-        select(models.FeedItem.feed_id, func.count().label("items"))
+        select(models.FeedItem.feed_id, func.count().label("held"))
         .group_by(models.FeedItem.feed_id)
         .subquery()
     )
     rows = session.execute(
-        select(models.Feed, func.coalesce(stored.c.items, 0))
+        select(models.Feed, func.coalesce(stored.c.held, 0))
         .outerjoin(stored, stored.c.feed_id == models.Feed.id)
         .order_by(models.Feed.id)
     )
