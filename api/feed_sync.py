@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.cli import _count
 from db import feeds, models
 from db.engine import transaction
 from db.ingestion import ingest_text
@@ -226,9 +227,12 @@ def _sync_item(
             digest=digest,
             episode_id=ingested.episode_id,
         )
-    counts = (
-        f"{ingested.segments} segments, {ingested.medications} medications, "
-        f"{ingested.dosages} dosages"
+    counts = ", ".join(
+        (
+            _count(ingested.segments, "segment"),
+            _count(ingested.medications, "medication"),
+            _count(ingested.dosages, "dosage"),
+        )
     )
     return Synced(name, item.title, ingested.outcome.value, counts)
 
