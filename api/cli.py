@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import ProgressColumn, Task
 from rich.text import Text
 
+from api.feeds import feed_app
 from ingest.parse import ParseError
 
 if TYPE_CHECKING:
@@ -576,6 +577,7 @@ def serve(
 
 db_app = typer.Typer(help="The database schema: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(feed_app, name="feed")
 
 
 @db_app.command("upgrade")

@@ -13,6 +13,7 @@ from ingest import documents, lexicon
 from ingest.captions import EpisodeMeta
 from ingest.extract import extract
 from ingest.parse import ParseError
+from ingest.transcripts import Reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +60,11 @@ def ingest_text(
     source: str,
     names: lexicon.Lexicon | None = None,
     meta: EpisodeMeta | None = None,
+    reader: Reader | None = None,
 ) -> Ingested:
-    """Reads and extracts `text` (markdown, or captions by `source`'s suffix), then stores it
-    whole or not at all."""
-    document = documents.read(text, source=source, meta=meta)
+    """Reads and extracts `text` (markdown, or captions by `source`'s suffix or with `reader`),
+    then stores it whole or not at all."""
+    document = documents.read(text, source=source, meta=meta, reader=reader)
     key = episode_key(document, source=Path(source).name)
     digest = content_hash(text)
     with sessions() as session:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
@@ -258,3 +259,38 @@ class TermSpelling(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     term: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Feed(Base):
+    """A podcast feed that `claimdex feed sync` reads, with the validators of its last full
+    read: the next read asks for it only if it changed since."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # An http(s) URL, or a file's absolute path.
+    location: Mapped[str] = mapped_column(String(2048), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FeedItem(Base):
+    """A feed item whose transcript is stored as an episode, with what that transcript was: a
+    sync skips the item while it stays the same, and replaces the episode when it changes."""
+
+    __tablename__ = "feed_items"
+    __table_args__ = (UniqueConstraint("feed_id", "guid", name="uq_feed_items_feed_guid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(String(1024))
+    transcript_url: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    episode_id: Mapped[int | None] = mapped_column(
+        ForeignKey("episodes.id", ondelete="SET NULL"), index=True
+    )

@@ -162,6 +162,12 @@ def merge_cues(cues: Sequence[tuple[float, float, str]], *, source: str) -> tupl
     return _merge(cues, list(range(1, len(cues) + 1)), in_lines=False, source=source)
 
 
+def from_cues(cues: Sequence[Cue], *, source: str, meta: EpisodeMeta) -> Document:
+    """The document of cues read from another transcript format; a segment's line is its first
+    cue's position, counting from 1."""
+    return _document(cues, list(range(1, len(cues) + 1)), in_lines=False, source=source, meta=meta)
+
+
 def load_meta(path: Path) -> EpisodeMeta | None:
     """Reads the sidecar `NAME.meta.json` beside the caption file `path` (or `path` itself when
     it is the sidecar); None when there is none. Its keys: title (the file's name without the

@@ -2,10 +2,14 @@
 transcript JSON) by a sidecar NAME.meta.json or metadata given by the caller."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest import captions
 from ingest.parse import parse_document
 from ingest.records import Document
+
+if TYPE_CHECKING:
+    from ingest.transcripts import Reader
 
 MARKDOWN = {".md", ".markdown"}
 CAPTIONS = {
@@ -27,14 +31,21 @@ def is_document(path: Path) -> bool:
     return True
 
 
-def read(text: str, *, source: str, meta: captions.EpisodeMeta | None = None) -> Document:
-    """The document in `text`; `source` names it (its path) and its suffix says its format.
+def read(
+    text: str,
+    *,
+    source: str,
+    meta: captions.EpisodeMeta | None = None,
+    reader: "Reader | None" = None,
+) -> Document:
+    """The document in `text`; `source` names it (its path) and its suffix says its format,
+    unless `reader` is given (a transcript fetched from a URL, by its media type).
 
     Captions carry no header: their episode's title, channel, date and URL come from `meta`,
     else from the sidecar beside `source`, else the title is the file's name.
     """
     suffix = Path(source).suffix.lower()
-    reader = CAPTIONS.get(suffix)
+    reader = reader or CAPTIONS.get(suffix)
     if reader is None:
         return parse_document(text, source=source)
     found = (

@@ -64,3 +64,11 @@ def test_upgrading_writes_the_spelling_keys_of_what_is_stored(
     with seeded() as session:
         medication = queries.medication_named(session=session, name="naltrexoen")
         assert medication is not None and medication.name == "naltrexone"
+
+
+def test_feeds_come_and_go_with_their_migration(engine: Engine) -> None:
+    assert {"feeds", "feed_items"} <= set(inspect(engine).get_table_names())
+    migrate.downgrade(engine, "0005")
+    assert not {"feeds", "feed_items"} & set(inspect(engine).get_table_names())
+    migrate.upgrade(engine)
+    assert {"feeds", "feed_items"} <= set(inspect(engine).get_table_names())
