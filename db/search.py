@@ -118,12 +118,7 @@ def _search_sqlite(
         " SELECT e.segment_id AS id, SUM(m.score) AS score"
         f" FROM m JOIN search_entries e {PLACES} ON e.id = m.entry GROUP BY e.segment_id) "
     )
-    parameters: dict[str, object] = {"match": match}
-    if after is not None:
-        sql += "WHERE score < :score OR (score = :score AND id > :id) "
-        parameters |= {"score": after[0], "id": after[1]}
-    sql += "ORDER BY score DESC, id LIMIT :limit"
-    ranked = session.execute(text(sql), parameters | {"limit": limit}).all()
+    ranked = _best(session, sql, {"match": match}, limit, after)
     snippets = _snippets(
         session,
         "SELECT rowid, -bm25(search_fts),"
@@ -150,12 +145,7 @@ def _search_postgresql(
         " FROM search_entries e, to_tsquery('english', :query) q"
         " WHERE e.search @@ q GROUP BY e.segment_id) hits "
     )
-    parameters: dict[str, object] = {"query": query}
-    if after is not None:
-        sql += "WHERE score < :score OR (score = :score AND id > :id) "
-        parameters |= {"score": after[0], "id": after[1]}
-    sql += "ORDER BY score DESC, id LIMIT :limit"
-    ranked = session.execute(text(sql), parameters | {"limit": limit}).all()
+    ranked = _best(session, sql, {"query": query}, limit, after)
     snippets = _snippets(
         session,
         "SELECT e.id, ts_rank_cd(e.search, q), ts_headline('english', e.text, q, :options)"
@@ -165,6 +155,21 @@ def _search_postgresql(
         {"query": query, "options": options},
     )
     return [(row.id, row.score, snippets.get(row.id, "")) for row in ranked]
+
+
+def _best(
+    session: Session,
+    sql: str,
+    parameters: dict[str, object],
+    limit: int,
+    after: tuple[float, int] | None,
+) -> Sequence[Row[Any]]:
+    """The `limit` best hits of a ranking query (rows of id and score), past `after`."""
+    if after is not None:
+        sql += "WHERE score < :score OR (score = :score AND id > :id) "
+        parameters = parameters | {"score": after[0], "id": after[1]}
+    sql += "ORDER BY score DESC, id LIMIT :limit"
+    return session.execute(text(sql), parameters | {"limit": limit}).all()
 
 
 def _snippets(
