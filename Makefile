@@ -40,6 +40,8 @@ clean:
 eval: install
 	$(BIN)/claimdex eval --ade ../shared/benchmarks/ade-corpus-v2/DRUG-DOSE.rel \
 		--real tests/gold-real/dev --real tests/gold-real/sealed \
+		--meaning tests/gold-real/meaning/dev --meaning tests/gold-real/meaning/sealed \
+		--stance tests/gold-meaning/dev --stance tests/gold-meaning/sealed \
 		--transcripts ../shared/realspeech/huberman-dev
 
 bench: install

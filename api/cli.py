@@ -402,6 +402,14 @@ def evaluate(
     transcripts: Annotated[
         Path, typer.Option(help="Where the labelled real transcripts live.")
     ] = Path("../shared/realspeech/huberman-dev"),
+    meaning: Annotated[
+        list[Path] | None,
+        typer.Option(help="Folder of sponsor-read and speaker labels of real transcripts."),
+    ] = None,
+    stance: Annotated[
+        list[Path] | None,
+        typer.Option(help="Folder of stance labels of the gold documents; may be repeated."),
+    ] = None,
     show_errors: Annotated[
         bool,
         typer.Option("--errors", help="List each missed and false claim (not for sealed sets)."),
@@ -473,6 +481,12 @@ def evaluate(
         missed += [
             f"{folder}: {shortfall}" for shortfall in _real(folder, transcripts, names, show_errors)
         ]
+    for folder in meaning or []:
+        missed += [
+            f"{folder}: {shortfall}" for shortfall in _meaning(folder, transcripts, show_errors)
+        ]
+    for folder in stance or []:
+        missed += [f"{folder}: {shortfall}" for shortfall in _stance(folder, names, show_errors)]
     if missed:
         errors.print("below the floors: " + "; ".join(missed))
         raise typer.Exit(1)
@@ -548,6 +562,90 @@ def _real(folder: Path, transcripts: Path, names: "Lexicon", show_errors: bool) 
                 for line in found:
                     console.print(f"{result.document}  {title:<16} {line}")
     return real_shortfalls(results)
+
+
+def _sealed(folder: Path, show_errors: bool) -> bool:
+    """Whether `folder` is sealed; asking for a sealed folder's errors is refused."""
+    from ingest.evaluation import SEALED_MARK
+
+    sealed = (folder / SEALED_MARK).exists()
+    if sealed and show_errors:
+        errors.print(f"{folder} is sealed: it is scored in aggregate only, never its errors")
+        raise typer.Exit(1)
+    return sealed
+
+
+def _meaning(folder: Path, transcripts: Path, show_errors: bool) -> list[str]:
+    """Scores sponsor reads and speakers against one folder of labels, prints a line per
+    transcript (only the totals for a sealed folder), and returns the shortfalls."""
+    from ingest.evaluation import evaluate_meaning, meaning_shortfalls, meaning_totals
+
+    sealed = _sealed(folder, show_errors)
+    try:
+        results = evaluate_meaning(folder, transcripts)
+    except OSError as error:
+        errors.print(f"{folder}: a labelled transcript cannot be read: {error}")
+        raise typer.Exit(1) from None
+    if not results:
+        errors.print(f"no sponsor-read labels (*.meaning.json) in {folder}")
+        raise typer.Exit(1)
+    summed = meaning_totals(results)
+    lines = [] if sealed else [(r.name, r.sponsors, r.speakers) for r in results]
+    speakers = summed["speakers"] if summed["speakers"].expected else None
+    console.print(f"Sponsor reads and speakers: {folder}" + (" (sealed)" if sealed else ""))
+    for name, sponsors, spoken in [*lines, ("all", summed["sponsors"], speakers)]:
+        said = (
+            f"; speakers {spoken.precision:.3f} ({spoken.true_positives}/{spoken.expected})"
+            if spoken is not None
+            else ""
+        )
+        console.print(
+            f"  {name:<14} sponsor paragraphs P/R/F1 {sponsors.precision:.3f}/"
+            f"{sponsors.recall:.3f}/{sponsors.f1:.3f} "
+            f"({sponsors.true_positives}/{sponsors.predicted}/{sponsors.expected}){said}"
+        )
+    if show_errors:
+        for result in results:
+            for title, found in (
+                ("missed sponsor", result.missed_sponsors),
+                ("false sponsor", result.false_sponsors),
+                ("wrong speaker", result.wrong_speakers),
+            ):
+                for line in found:
+                    console.print(f"{result.name}  {title:<15} {line}")
+    return meaning_shortfalls(results)
+
+
+def _stance(folder: Path, names: "Lexicon", show_errors: bool) -> list[str]:
+    """Scores the stance of the doses and warnings the extractor found against one folder of
+    labels, prints per stance (totals only when sealed), and returns the shortfall."""
+    from ingest.evaluation import STANCE_FLOORS, evaluate_stance, macro_f1, stance_scores
+
+    sealed = _sealed(folder, show_errors)
+    results = evaluate_stance(folder, names)
+    if not results:
+        errors.print(f"no stance labels (*.json) in {folder}")
+        raise typer.Exit(1)
+    scores = stance_scores(results)
+    pairs = [pair for result in results for pair in result.pairs]
+    right = sum(1 for label, found in pairs if label == found)
+    overall = macro_f1(scores)
+    console.print(
+        f"Stance: {folder}" + (" (sealed)" if sealed else "") + f": {len(pairs)} claims found, "
+        f"accuracy {right / len(pairs) if pairs else 1.0:.3f}, macro-F1 {overall:.3f}"
+    )
+    if not sealed:
+        for kind, score in scores.items():
+            console.print(
+                f"  {kind:<15} P/R/F1 {score.precision:.3f}/{score.recall:.3f}/{score.f1:.3f} "
+                f"({score.true_positives}/{score.predicted}/{score.expected})"
+            )
+    if show_errors:
+        for result in results:
+            for line in result.wrong:
+                console.print(f"{result.name}  wrong stance    {line}")
+    floor = STANCE_FLOORS["macro_f1"]
+    return [f"stance macro-F1 {overall:.3f} < {floor}"] if overall < floor else []
 
 
 @app.command()

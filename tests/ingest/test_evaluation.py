@@ -141,7 +141,15 @@ def test_real_scoring_matches_doses_a_paragraph_apart_and_counts_wrong_drugs(
     assert real_shortfalls([crashed])[-1] == "1 transcripts crashed extraction"
 
 
-def test_a_sealed_set_never_shows_its_errors(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("option", "folder"),
+    [
+        ("--real", "gold-real/sealed"),
+        ("--meaning", "gold-real/meaning/sealed"),
+        ("--stance", "gold-meaning/sealed"),
+    ],
+)
+def test_a_sealed_set_never_shows_its_errors(tmp_path: Path, option: str, folder: str) -> None:
     import subprocess
     import sys
 
@@ -149,8 +157,8 @@ def test_a_sealed_set_never_shows_its_errors(tmp_path: Path) -> None:
         [
             str(Path(sys.executable).parent / "claimdex"),
             "eval",
-            "--real",
-            str(ROOT / "tests" / "gold-real" / "sealed"),
+            option,
+            str(ROOT / "tests" / folder),
             "--transcripts",
             str(tmp_path),
             "--errors",
