@@ -410,6 +410,10 @@ def evaluate(
         list[Path] | None,
         typer.Option(help="Folder of stance labels of the gold documents; may be repeated."),
     ] = None,
+    indications: Annotated[
+        list[Path] | None,
+        typer.Option(help="Folder of indication labels of the gold documents; may be repeated."),
+    ] = None,
     show_errors: Annotated[
         bool,
         typer.Option("--errors", help="List each missed and false claim (not for sealed sets)."),
@@ -487,6 +491,10 @@ def evaluate(
         ]
     for folder in stance or []:
         missed += [f"{folder}: {shortfall}" for shortfall in _stance(folder, names, show_errors)]
+    for folder in indications or []:
+        missed += [
+            f"{folder}: {shortfall}" for shortfall in _indications(folder, names, show_errors)
+        ]
     if missed:
         errors.print("below the floors: " + "; ".join(missed))
         raise typer.Exit(1)
@@ -646,6 +654,38 @@ def _stance(folder: Path, names: "Lexicon", show_errors: bool) -> list[str]:
                 console.print(f"{result.name}  wrong stance    {line}")
     floor = STANCE_FLOORS["macro_f1"]
     return [f"stance macro-F1 {overall:.3f} < {floor}"] if overall < floor else []
+
+
+def _indications(folder: Path, names: "Lexicon", show_errors: bool) -> list[str]:
+    """Scores the indications the extractor found against one folder of labels, prints totals
+    (per document unless sealed), and returns the shortfalls."""
+    from ingest.evaluation import Score, evaluate_indications, indication_shortfalls
+
+    sealed = _sealed(folder, show_errors)
+    results = evaluate_indications(folder, names)
+    if not results:
+        errors.print(f"no indication labels (*.json) in {folder}")
+        raise typer.Exit(1)
+
+    def figures(score: Score) -> str:
+        return (
+            f"P/R/F1 {score.precision:.3f}/{score.recall:.3f}/{score.f1:.3f} "
+            f"({score.true_positives}/{score.predicted}/{score.expected})"
+        )
+
+    summed = sum((result.score for result in results), Score(0, 0, 0))
+    label = f"{folder} (sealed)" if sealed else str(folder)
+    console.print(f"Indications: {label}: {figures(summed)}")
+    if not sealed:
+        for result in results:
+            console.print(f"  {result.name:<20} {figures(result.score)}")
+    if show_errors:
+        for result in results:
+            for line in result.missed:
+                console.print(f"{result.name}  missed indication  {line}")
+            for line in result.false:
+                console.print(f"{result.name}  false indication   {line}")
+    return indication_shortfalls(summed)
 
 
 @app.command()

@@ -7,7 +7,7 @@ segments. Claims are compared as keys, so wording never matters, only what was c
 
 import json
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -635,11 +635,21 @@ def macro_f1(scores: dict[str, Score]) -> float:
 def evaluate_stance(folder: Path, names: Lexicon) -> list[StanceResult]:
     """Extracts every document labelled in `folder` (the seed from seeds/, the rest from
     tests/gold/) and pairs the stances."""
+    return [
+        score_stance(path.stem, extraction, labels, names)
+        for path, labels, extraction in _labelled_extractions(folder, names)
+    ]
+
+
+def _labelled_extractions(
+    folder: Path, names: Lexicon
+) -> Iterator[tuple[Path, dict[str, Any], Extraction]]:
+    """Each meaning-label file in `folder`, with the extraction of its document (the seed from
+    seeds/, the rest from tests/gold/)."""
     from ingest.documents import read
     from ingest.extract import extract
 
     root = Path(__file__).resolve().parent.parent
-    results = []
     for path in sorted(folder.glob("*.json")):
         labels = json.loads(path.read_text(encoding="utf-8"))
         document = labels["document"]
@@ -647,5 +657,71 @@ def evaluate_stance(folder: Path, names: Lexicon) -> list[StanceResult]:
         if not source.exists():
             source = root / "tests" / "gold" / document
         extraction = extract(read(source.read_text(encoding="utf-8"), source=document), names=names)
-        results.append(score_stance(path.stem, extraction, labels, names))
-    return results
+        yield path, labels, extraction
+
+
+# Indications, against tests/gold-meaning: (paragraph, drug, condition), with the labels' drug
+# names read through the lexicon and their condition names through the conditions vocabulary,
+# so "complex regional pain syndrome" and "CRPS" are one condition.
+INDICATION_FLOORS = {"precision": 0.85, "recall": 0.80}
+
+
+@dataclass(frozen=True, slots=True)
+class IndicationResult:
+    name: str
+    score: Score
+    missed: tuple[str, ...] = ()
+    false: tuple[str, ...] = ()
+
+
+def score_indications(
+    name: str, extraction: Extraction, labels: dict[str, Any], names: Lexicon
+) -> IndicationResult:
+    """Compares the extracted indications with the labelled ones, keyed by paragraph seconds,
+    canonical medication and canonical condition."""
+    from ingest.conditions import vocabulary
+
+    conditions = vocabulary()
+
+    def canonical(medication: str) -> str:
+        resolved = names.resolve(medication)
+        return resolved.name if resolved is not None else medication
+
+    seconds = [segment.seconds for segment in extraction.document.segments]
+    found = {
+        (seconds[i.segment], i.medication, i.condition): i.text for i in extraction.indications
+    }
+    wanted = {
+        (
+            label["seconds"],
+            canonical(label["medication"]),
+            conditions.canonical(label["condition"]) or label["condition"],
+        ): label["said"]
+        for label in labels["indications"]
+    }
+
+    def line(key: tuple[int, str, str], said: str) -> str:
+        return f"{format_timestamp(key[0])} {key[1]} for {key[2]}: {said!r}"
+
+    return IndicationResult(
+        name,
+        compare(found.keys(), wanted.keys()),
+        tuple(line(key, said) for key, said in wanted.items() if key not in found),
+        tuple(line(key, said) for key, said in found.items() if key not in wanted),
+    )
+
+
+def indication_shortfalls(score: Score) -> list[str]:
+    return [
+        f"indication {measure} {getattr(score, measure):.3f} < {floor}"
+        for measure, floor in INDICATION_FLOORS.items()
+        if getattr(score, measure) < floor
+    ]
+
+
+def evaluate_indications(folder: Path, names: Lexicon) -> list[IndicationResult]:
+    """Extracts every document labelled in `folder` and scores its indications."""
+    return [
+        score_indications(path.stem, extraction, labels, names)
+        for path, labels, extraction in _labelled_extractions(folder, names)
+    ]

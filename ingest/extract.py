@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
-from ingest import doses, lexicon, medications, text, warnings
+from ingest import doses, indications, lexicon, medications, text, warnings
 from ingest.grounding import NOT_A_CLAIM, NOT_CLAIMS, Evidence, ground, strip_quotes, support
 from ingest.records import (
     Document,
@@ -192,6 +192,7 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
     said = _Talk([(m, _pull(document, m, 1.0, topic)) for m in result.mentions])
     result.warnings, dropped_warnings = _warnings(document, result.mentions, said)
     result.dropped += dropped + dropped_warnings
+    result.indications = indications.find_indications(document.segments, result.mentions)
     result.quotes = _quotes(document)
     result.summary = _summary(document, result.mentions, result.dosages, names)
     used = {mention.medication for mention in result.mentions}

@@ -104,6 +104,18 @@ class Warning:
 
 
 @dataclass(frozen=True, slots=True)
+class Indication:
+    """A medication said to be used for, help, or be tried in a condition."""
+
+    segment: int
+    medication: str
+    condition: str  # canonical name (ingest/data/conditions.toml)
+    code: str | None  # ICD-10-CM
+    stance: Stance
+    text: str  # the clause that ties the two
+
+
+@dataclass(frozen=True, slots=True)
 class Quote:
     """A notable quote from the summary, grounded in the segment where its words are said."""
 
@@ -140,6 +152,7 @@ class Extraction:
     mentions: list[Mention] = field(default_factory=list)
     dosages: list[Dosage] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
+    indications: list[Indication] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     summary: list[SummaryPoint] = field(default_factory=list)
     dropped: int = 0  # claims left out because an error occurred while extracting them
