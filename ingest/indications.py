@@ -30,6 +30,14 @@ LINK = re.compile(
     r"cured|reverse|reverses|reversed|against|better|controls?|controlled)\b",
     re.IGNORECASE,
 )
+# "tested naltrexone in fibromyalgia": a bare "in" after the drug links when a verb of using or
+# trying comes just before the drug.
+BARE_IN = re.compile(r"\s+in\s+(?:the\s+|patients\s+with\s+)?", re.IGNORECASE)
+USE_BEFORE = re.compile(
+    r"\b(?:use|used|uses|using|tested|tried|trialed|trialled|studied|gave|give|given|"
+    r"prescribe|prescribed|of)\b[^.?!]*$",
+    re.IGNORECASE,
+)
 # Words that, right before a condition said first, make it the target of a drug said after:
 # "for sleep, most of the time it's Ambien", "to treat migraine, sumatriptan".
 TARGET_BEFORE = re.compile(
@@ -132,10 +140,14 @@ def _links(
 
 def _tied(text: str, start: int, end: int, condition: ConditionMention) -> bool:
     """Whether a cue ties the drug said at text[start:end] to the condition."""
+    if DRUG_AFTER.match(text, condition.end) and abs(start - condition.end) <= REACH:
+        return True
     if end <= condition.start:
         between = text[end : condition.start]
+        if BARE_IN.fullmatch(between):  # "a trial tested naltrexone in fibromyalgia"
+            return USE_BEFORE.search(text, max(0, start - 40), start) is not None
         return len(between) <= REACH and LINK.search(between) is not None
     if condition.end <= start and start - condition.end <= REACH:
         before = text[max(0, condition.start - 40) : condition.start]
-        return bool(TARGET_BEFORE.search(before) or DRUG_AFTER.match(text, condition.end))
+        return TARGET_BEFORE.search(before) is not None
     return False

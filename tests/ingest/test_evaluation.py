@@ -10,16 +10,27 @@ from ingest.evaluation import (
     compare,
     evaluate_gold,
     gold_labels,
+    indication_shortfalls,
     meaning_shortfalls,
     real_shortfalls,
     score_ade,
+    score_indications,
     score_meaning,
     score_real,
     shortfalls,
     totals,
 )
 from ingest.lexicon import Lexicon
-from ingest.records import Document, Dosage, Extraction, MatchedBy, Mention, Segment
+from ingest.records import (
+    Document,
+    Dosage,
+    Extraction,
+    Indication,
+    MatchedBy,
+    Mention,
+    Segment,
+    Stance,
+)
 from tests.conftest import ROOT, gold_documents, gold_path
 
 ADE = ROOT.parent / "shared" / "benchmarks" / "ade-corpus-v2" / "DRUG-DOSE.rel"
@@ -147,6 +158,7 @@ def test_real_scoring_matches_doses_a_paragraph_apart_and_counts_wrong_drugs(
         ("--real", "gold-real/sealed"),
         ("--meaning", "gold-real/meaning/sealed"),
         ("--stance", "gold-meaning/sealed"),
+        ("--indications", "gold-meaning/sealed"),
     ],
 )
 def test_a_sealed_set_never_shows_its_errors(tmp_path: Path, option: str, folder: str) -> None:
@@ -197,3 +209,35 @@ def test_meaning_scores_sponsor_paragraphs_and_each_speaker_turn() -> None:
     assert result.missed_sponsors == ("00:02:40",) and result.false_sponsors == ("00:01:20",)
     assert result.speakers == Score(2, 2, 2)
     assert meaning_shortfalls([result]) == ["sponsors f1 0.500 < 0.9"]
+
+
+def test_indications_match_by_paragraph_drug_and_condition_in_any_spelling(
+    names: Lexicon,
+) -> None:
+    document = Document(
+        title="t", channel=None, upload_date=None, url=None, duration_seconds=None,
+        description="", summary=(),
+        segments=(Segment(0, "a", 1), Segment(90, "b", 2)),
+    )  # fmt: skip
+    extraction = Extraction(document=document)
+    extraction.indications = [
+        Indication(0, "naltrexone", "complex regional pain syndrome", "G90.5", Stance.STUDY, "a"),
+        Indication(1, "metformin", "type 2 diabetes", "E11.9", Stance.GENERAL, "b"),
+    ]
+    labels = {
+        "indications": [
+            # The lexicon's alias and the vocabulary's abbreviation name the same claim.
+            {"seconds": 0, "medication": "LDN", "condition": "CRPS", "icd10": "G90.5",
+             "stance": "STUDY", "said": "a"},
+            {"seconds": 90, "medication": "metformin", "condition": "prediabetes",
+             "icd10": "R73.03", "stance": "PRACTICE", "said": "b"},
+        ]
+    }  # fmt: skip
+    result = score_indications("t", extraction, labels, names)
+    assert result.score == Score(1, 2, 2)
+    assert result.missed == ("00:01:30 metformin for prediabetes: 'b'",)
+    assert result.false == ("00:01:30 metformin for type 2 diabetes: 'b'",)
+    assert indication_shortfalls(result.score) == [
+        "indication precision 0.500 < 0.85",
+        "indication recall 0.500 < 0.8",
+    ]
