@@ -22,7 +22,7 @@ serve: install
 	$(BIN)/claimdex serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .
