@@ -23,7 +23,7 @@ SPEAKER = "Who said it, where the transcript labels speakers; null where it does
 SPONSORED = "Whether it was said in a sponsor read: an advertisement, not advice."
 
 
-def stance(row: Row[Any]) -> Stance | None:
+def stance_of(row: Row[Any]) -> Stance | None:
     return Stance(row.stance) if row.stance is not None else None
 
 
@@ -83,7 +83,7 @@ class Dosage:
         """From a row of `db.claims`."""
         return cls(
             **dosage_fields(row),
-            stance=stance(row),
+            stance=stance_of(row),
             speaker=row.speaker,
             sponsored=row.sponsored,
             source=Source.said(row),
@@ -111,7 +111,7 @@ class Warning:
         return cls(
             text=row.text,
             kind=WarningKind(row.kind),
-            stance=stance(row),
+            stance=stance_of(row),
             speaker=row.speaker,
             sponsored=row.sponsored,
             source=Source.said(row),
