@@ -35,6 +35,7 @@ from api.writes import (
 )
 from db import claims, models, queries
 from db.pages import Page, PageError
+from ingest.records import Stance
 
 PREFIX = "/api/v1"
 FORMATS = {"json": "application/json", "csv": "text/csv", "ndjson": "application/x-ndjson"}
@@ -187,6 +188,28 @@ def query_date(request: Request, name: str) -> date | None:
         raise ApiError(400, "bad_request", message) from None
 
 
+def query_stances(request: Request) -> list[str] | None:
+    """The stances asked for, repeated (?stance=PRACTICE&stance=STUDY) or comma-separated."""
+    given = [
+        word.strip().upper()
+        for value in request.query_params.getlist("stance")
+        for word in value.split(",")
+        if word.strip()
+    ]
+    unknown = [word for word in given if word not in Stance.__members__]
+    if unknown:
+        choices = ", ".join(Stance)
+        raise ApiError(400, "bad_request", f"stance: {unknown[0]!r} is not one of {choices}")
+    return given or None
+
+
+def query_flag(request: Request, name: str) -> bool:
+    value = request.query_params.get(name, "false").lower()
+    if value not in ("true", "false"):
+        raise ApiError(400, "bad_request", f"{name}: {value!r} is not true or false")
+    return value == "true"
+
+
 # --- handlers ---------------------------------------------------------------------------------
 
 
@@ -215,7 +238,14 @@ def medication_dosages(request: Request, session: Session) -> Response:
     )
     fhir = output_format(request, DOSAGE_FORMATS) == "fhir"
     page = queries.dosages_page(
-        session=session, medication_id=medication.id, low=low, high=high, **paging(request)
+        session=session,
+        medication_id=medication.id,
+        low=low,
+        high=high,
+        stances=query_stances(request),
+        speaker=request.query_params.get("speaker"),
+        include_sponsored=query_flag(request, "include_sponsored"),
+        **paging(request),
     )
     if fhir:
         link = next_link(request, page)
@@ -315,10 +345,18 @@ ENDPOINTS = [
              list[shapes.MedicationStatsRow], (FIRST, AFTER, FORMAT), paged=True),
     Endpoint("/medications/{name}", "One medication by any of its names", get_medication,
              shapes.MedicationRow, (NAME, FORMAT), formats=("json",)),
-    Endpoint("/medications/{name}/dosages", "A medication's dosages, filtered by amount",
+    Endpoint("/medications/{name}/dosages",
+             "A medication's dosages, filtered by amount, stance and speaker",
              medication_dosages, list[shapes.DosageRow],
              (NAME, Parameter("min", 'lowest amount, any unit ("4 mg", "4500 ug")'),
-              Parameter("max", "highest amount, any unit"), FIRST, AFTER,
+              Parameter("max", "highest amount, any unit"),
+              Parameter("stance", "how it was said: RECOMMENDATION, PRACTICE, PERSONAL, "
+                        "ANECDOTE, STUDY, GENERAL, NEGATED or HYPOTHETICAL; repeat or separate "
+                        "with commas for any of several"),
+              Parameter("speaker", "who said it, as the speaker column gives the name"),
+              Parameter("include_sponsored", "true to include doses said in sponsor reads "
+                        "(default false)", "boolean"),
+              FIRST, AFTER,
               Parameter("format", "json (default), csv, ndjson, or fhir (an R4 Bundle of "
                         "MedicationKnowledge)")),
              formats=DOSAGE_FORMATS, paged=True),

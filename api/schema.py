@@ -32,6 +32,7 @@ from api.types.node import Node, NodeIdError, from_global_id
 from api.types.search import MedicationStats, SearchHit
 from db import queries
 from db.pages import PageError
+from ingest.records import Stance
 
 strawberry.enum(
     queries.EpisodeOrder,
@@ -85,7 +86,9 @@ class Query:
 
     @strawberry.field(
         description="Dosages, filtered by medication (any alias) and by amount: min and max "
-        'take any unit ("4 mg", "4500 ug", "0.01 g").'
+        'take any unit ("4 mg", "4500 ug", "0.01 g"); by stance (any of those given) and by '
+        "speaker (the name as `speaker` gives it). Doses said in sponsor reads are left out "
+        "unless includeSponsored is true."
     )
     async def dosages(
         self,
@@ -95,6 +98,9 @@ class Query:
         max: str | None = None,  # noqa: A002
         episode: strawberry.ID | None = None,
         channel: str | None = None,
+        stance: list[Stance] | None = None,
+        speaker: str | None = None,
+        include_sponsored: bool = False,
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[Dosage]:
@@ -109,6 +115,9 @@ class Query:
             high=high,
             episode_id=arguments.episode_id("episode", episode),
             channel=channel,
+            stances=[said.value for said in stance] if stance is not None else None,
+            speaker=speaker,
+            include_sponsored=include_sponsored,
         )
         return Connection.from_page(page, Dosage.from_row)
 
@@ -123,7 +132,10 @@ class Query:
         page = await info.context.read(queries.search_page, query=query, first=first, after=after)
         return Connection.from_page(page, SearchHit.from_row)
 
-    @strawberry.field(description="Per medication: episodes, mentions, dosages, dose spread.")
+    @strawberry.field(
+        description="Per medication: episodes, mentions, dosages, dose spread; what sponsor "
+        "reads say counts toward none of them."
+    )
     async def medication_stats(
         self, info: Info[Context, None], first: int | None = 20, after: str | None = None
     ) -> Connection[MedicationStats]:

@@ -31,7 +31,16 @@ class Said(TypedDict):
     link: str | None
 
 
-class DosageRow(Said):
+class SaidBy(TypedDict):
+    """How a claim was said (a Stance's name; null if stored before stances were), who said
+    it, where the transcript labels speakers, and whether in a sponsor read."""
+
+    stance: str | None
+    speaker: str | None
+    sponsored: bool
+
+
+class DosageRow(Said, SaidBy):
     kind: Literal["dosage"]
     medication: str
     value: float
@@ -42,7 +51,7 @@ class DosageRow(Said):
     text: str
 
 
-class WarningRow(Said):
+class WarningRow(Said, SaidBy):
     kind: Literal["warning"]
     medication: str
     warning_kind: str
@@ -139,6 +148,11 @@ def claim_said(claim: Row[Any]) -> Said:
     return said_at(claim.episode_id, claim.episode_title, claim.episode_url, claim.seconds)
 
 
+def said_by(claim: Row[Any]) -> SaidBy:
+    """How, by whom and whether in a sponsor read a claim read by `db.claims` was said."""
+    return {"stance": claim.stance, "speaker": claim.speaker, "sponsored": claim.sponsored}
+
+
 def segment_said(segment: models.Segment) -> Said:
     return said_at(segment.episode_id, segment.episode.title, segment.episode.url, segment.seconds)
 
@@ -161,7 +175,7 @@ def dosage_fields(dosage: Row[Any]) -> dict[str, Any]:
 def dosage_row(dosage: Row[Any], medication: str) -> DosageRow:
     """A dosage read by `db.claims`, flat."""
     head = {"kind": "dosage", "medication": medication} | dosage_fields(dosage)
-    return cast(DosageRow, head | claim_said(dosage))
+    return cast(DosageRow, head | claim_said(dosage) | said_by(dosage))
 
 
 def warning_row(warning: Row[Any], medication: str) -> WarningRow:
@@ -172,6 +186,7 @@ def warning_row(warning: Row[Any], medication: str) -> WarningRow:
         "warning_kind": warning.kind,
         "text": warning.text,
         **claim_said(warning),
+        **said_by(warning),
     }
 
 

@@ -27,9 +27,12 @@ R = TypeVar("R")
 
 COLUMNS: dict[type[models.Base], tuple[str, ...]] = {
     models.Mention: ("text", "confidence", "matched_by"),
-    models.Dosage: ("text", "value", "max_value", "unit", "frequency", "per_day"),
-    models.Warning: ("text", "kind"),
-}
+    models.Dosage: (
+        "text", "value", "max_value", "unit", "frequency", "per_day", "stance", "speaker",
+        "sponsored",
+    ),
+    models.Warning: ("text", "kind", "stance", "speaker", "sponsored"),
+}  # fmt: skip
 
 
 @cache

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
@@ -72,6 +73,10 @@ class Segment(Base):
     position: Mapped[int] = mapped_column(Integer)
     seconds: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    # Who says its first words, where the transcript labels speakers; and whether it is (part
+    # of) a sponsor read. Rows stored before migration 0007 have no speaker and no sponsor.
+    speaker: Mapped[str | None] = mapped_column(String(256))
+    sponsored: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     episode: Mapped[Episode] = relationship(back_populates="segments")
 
@@ -125,6 +130,15 @@ class _MedicationClaim(_Claim):
     )
     medication_id: Mapped[int] = mapped_column(ForeignKey("medications.id"), sort_order=-1)
 
+
+class _SaidClaim(_MedicationClaim):
+    """A dose or warning, with how it was said (ingest.records.Stance), by whom, and whether
+    in a sponsor read. Rows stored before migration 0007 have no stance and no speaker."""
+
+    stance: Mapped[str | None] = mapped_column(String(16))
+    speaker: Mapped[str | None] = mapped_column(String(256))
+    sponsored: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
     @declared_attr
     def segment(cls) -> Mapped[Segment]:
         # A relationship on a mixin is made anew for each table that uses it.
@@ -144,13 +158,16 @@ class Mention(_MedicationClaim, Base):
     matched_by: Mapped[str] = mapped_column(String(16))
 
 
-class Dosage(_MedicationClaim, Base):
+class Dosage(_SaidClaim, Base):
     __tablename__ = "dosages"
     __table_args__ = (
         Index("ix_dosages_medication_value", "medication_id", "unit", "value"),
         # Dosages in episode and transcript order, a page at a time (db/claims.py).
         Index("ix_dosages_medication_segment", "medication_id", "segment_id"),
         Index("ix_dosages_segment", "segment_id"),
+        # The root dosages list filtered by stance or by speaker, still in that order.
+        Index("ix_dosages_stance_segment", "stance", "segment_id"),
+        Index("ix_dosages_speaker_segment", "speaker", "segment_id"),
     )
 
     value: Mapped[float] = mapped_column(Float)
@@ -160,7 +177,7 @@ class Dosage(_MedicationClaim, Base):
     per_day: Mapped[float | None] = mapped_column(Float)
 
 
-class Warning(_MedicationClaim, Base):
+class Warning(_SaidClaim, Base):
     __tablename__ = "warnings"
     __table_args__ = (
         Index("ix_warnings_medication_segment", "medication_id", "segment_id"),

@@ -167,12 +167,22 @@ def dosages_page(
     high: tuple[float, str] | None = None,
     episode_id: int | None = None,
     channel: str | None = None,
+    stances: Sequence[str] | None = None,
+    speaker: str | None = None,
+    include_sponsored: bool = False,
 ) -> Page[Row[Any]]:
     """A page of dosages in episode and transcript order, as plain rows with where each was
     said (`db.claims`). `low` and `high` are amounts in a canonical unit ((5.0, "mg")); a dose
-    or range overlapping [low, high] in that unit matches."""
+    or range overlapping [low, high] in that unit matches. Doses said in sponsor reads are
+    advertising, and are left out unless `include_sponsored`."""
     size = page_size(first)
     conditions = _dosage_conditions(medication_id, low, high, episode_id, channel)
+    if stances is not None:
+        conditions.append(models.Dosage.stance.in_(stances))
+    if speaker is not None:
+        conditions.append(func.lower(models.Dosage.speaker) == speaker.lower())
+    if not include_sponsored:
+        conditions.append(models.Dosage.sponsored.is_(False))
     query = said(models.Dosage).where(*conditions)
     past = claims.after_cursor(models.Dosage, after)
     if past is not None:
@@ -254,7 +264,8 @@ class MedicationStats:
 def medication_stats_page(
     *, session: Session, first: int | None = None, after: str | None = None
 ) -> Page[MedicationStats]:
-    """Per medication, by name: episodes, mentions and dosages, and its doses' spread."""
+    """Per medication, by name: episodes, mentions and dosages, and its doses' spread, none
+    of them counting what sponsor reads say."""
     size = page_size(first)
     mentioned = select(models.Mention.medication_id).union(select(models.Dosage.medication_id))
     query = select(models.Medication).where(models.Medication.id.in_(mentioned))
@@ -265,26 +276,32 @@ def medication_stats_page(
     rows = session.scalars(query.order_by(models.Medication.name).limit(size + 1)).all()
     shown = rows[:size]
     ids = [row.id for row in shown]
+    # What sponsor reads say is advertising: it counts toward no figure here.
+    advertised = select(models.Segment.id).where(models.Segment.sponsored.is_(True))
+    unsponsored: dict[type[models.Mention | models.Dosage], ColumnElement[bool]] = {
+        models.Mention: models.Mention.segment_id.not_in(advertised),
+        models.Dosage: models.Dosage.sponsored.is_(False),
+    }
     mentions: dict[int, int] = {
         medication_id: count
         for medication_id, count in session.execute(
             select(models.Mention.medication_id, func.count())
-            .where(models.Mention.medication_id.in_(ids))
+            .where(models.Mention.medication_id.in_(ids), unsponsored[models.Mention])
             .group_by(models.Mention.medication_id)
         )
     }
     episodes_by: dict[int, set[int]] = defaultdict(set)
-    for model in (models.Mention, models.Dosage):
+    for model, kept in unsponsored.items():
         for medication_id, episode_id in session.execute(
             select(model.medication_id, model.episode_id)
-            .where(model.medication_id.in_(ids))
+            .where(model.medication_id.in_(ids), kept)
             .distinct()
         ):
             episodes_by[medication_id].add(episode_id)
     values: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for medication_id, dose_unit, value in session.execute(
         select(models.Dosage.medication_id, models.Dosage.unit, models.Dosage.value).where(
-            models.Dosage.medication_id.in_(ids)
+            models.Dosage.medication_id.in_(ids), unsponsored[models.Dosage]
         )
     ):
         values[medication_id][dose_unit].append(value)

@@ -82,8 +82,16 @@ def save_episode(
         description=document.description,
     )
     segments = [
-        models.Segment(position=index, seconds=segment.seconds, text=segment.text)
-        for index, segment in enumerate(document.segments)
+        models.Segment(
+            position=index,
+            seconds=segment.seconds,
+            text=segment.text,
+            speaker=speaker,
+            sponsored=sponsored,
+        )
+        for index, (segment, speaker, sponsored) in enumerate(
+            zip(document.segments, extraction.speakers, extraction.sponsored, strict=True)
+        )
     ]
     episode.segments = segments
     session.add(episode)
@@ -107,12 +115,15 @@ def save_episode(
         (models.Dosage, [
             located(d.segment) | {"medication_id": medication_ids[d.medication], "text": d.text,
                                   "value": d.value, "unit": d.unit, "max_value": d.max_value,
-                                  "frequency": d.frequency, "per_day": d.per_day}
+                                  "frequency": d.frequency, "per_day": d.per_day,
+                                  "stance": d.stance.value, "speaker": d.speaker,
+                                  "sponsored": d.sponsored}
             for d in extraction.dosages
         ]),
         (models.Warning, [
             located(w.segment) | {"medication_id": medication_ids[w.medication], "text": w.text,
-                                  "kind": w.kind.value}
+                                  "kind": w.kind.value, "stance": w.stance.value,
+                                  "speaker": w.speaker, "sponsored": w.sponsored}
             for w in extraction.warnings
         ]),
         (models.Quote, [

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
-from ingest import doses, indications, lexicon, medications, text, warnings
+from ingest import doses, indications, lexicon, medications, speakers, sponsors, text, warnings
 from ingest.grounding import NOT_A_CLAIM, NOT_CLAIMS, Evidence, ground, strip_quotes, support
 from ingest.records import (
     Document,
@@ -193,6 +193,7 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
     result.warnings, dropped_warnings = _warnings(document, result.mentions, said)
     result.dropped += dropped + dropped_warnings
     result.indications = indications.find_indications(document.segments, result.mentions)
+    _attribute(result)
     result.quotes = _quotes(document)
     result.summary = _summary(document, result.mentions, result.dosages, names)
     used = {mention.medication for mention in result.mentions}
@@ -202,6 +203,33 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
         heard = spoken.get(name, set()) - {alias.lower() for alias in aliases} - {name.lower()}
         result.medications[name] = Medication(name, aliases, tuple(sorted(heard)))
     return result
+
+
+def _attribute(result: Extraction) -> None:
+    """Who says each segment and claim, and which are sponsor reads: a dose read out for a
+    sponsor is an advertisement, not advice."""
+    texts = [segment.text for segment in result.document.segments]
+    paragraphs = speakers.turns(texts)
+    sponsored = sponsors.sponsor_paragraphs(texts, result.document.channel)
+    # A paragraph's first turn is whoever says its first words, labelled or carried over.
+    result.speakers = [turns[0].speaker if turns else None for turns in paragraphs]
+    result.sponsored = [index in sponsored for index in range(len(texts))]
+    result.dosages = [
+        replace(
+            dosage,
+            speaker=speakers.speaker_at(paragraphs[dosage.segment], dosage.start),
+            sponsored=dosage.segment in sponsored,
+        )
+        for dosage in result.dosages
+    ]
+    result.warnings = [
+        replace(
+            warning,
+            speaker=speakers.speaker_at(paragraphs[warning.segment], warning.start),
+            sponsored=warning.segment in sponsored,
+        )
+        for warning in result.warnings
+    ]
 
 
 def _by_segment(mentions: list[Mention]) -> dict[int, list[Mention]]:
@@ -455,7 +483,7 @@ def _warnings(
                 name = talk.focus(index, caution.start) or name
             if name is not None:
                 said = stance_at(segment.text, caution.start)
-                found.append(Warning(index, caution.text, name, caution.kind, said))
+                found.append(Warning(index, caution.text, name, caution.kind, said, caution.start))
     return found, dropped
 
 

@@ -92,6 +92,8 @@ class Dosage:
     frequency: str | None = None
     per_day: float | None = None
     stance: Stance = Stance.GENERAL
+    speaker: str | None = None  # who says it, where the transcript labels speakers
+    sponsored: bool = False  # said in a sponsor read
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,9 @@ class Warning:
     medication: str
     kind: WarningKind
     stance: Stance = Stance.GENERAL
+    start: int = 0  # character offset of the clause in the segment's text
+    speaker: str | None = None
+    sponsored: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,4 +160,8 @@ class Extraction:
     indications: list[Indication] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     summary: list[SummaryPoint] = field(default_factory=list)
+    # Per segment of the document: who is speaking as it starts, and whether it is (part of)
+    # a sponsor read.
+    speakers: list[str | None] = field(default_factory=list)
+    sponsored: list[bool] = field(default_factory=list)
     dropped: int = 0  # claims left out because an error occurred while extracting them

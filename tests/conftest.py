@@ -21,19 +21,22 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from starlette.applications import Starlette
 
+from api.app import create_app
 from bench.serving import BIN as BIN
 from bench.serving import free_port as free_port
 from bench.serving import served
 from bench.serving import user_environment as user_environment
 from db import migrate
 from db.engine import make_engine, session_factory
-from db.ingestion import ingest_file
+from db.ingestion import ingest_file, ingest_text
 from ingest import lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "ldn-mackey-attia.md"
 GOLD = ROOT / "tests" / "gold"
 DOCUMENTS = ROOT / "tests" / "documents"
+# Two labelled speakers, one taking over mid-paragraph, and a sponsor read with a dose in it.
+SPEAKERS = DOCUMENTS / "speakers-sponsor.md"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
@@ -197,6 +200,14 @@ def seeded(sessions: sessionmaker[Session], names: lexicon.Lexicon) -> sessionma
     for gold in gold_documents():
         ingest_file(sessions=sessions, path=gold_path(gold), names=names)
     return sessions
+
+
+@pytest.fixture
+def spoken(engine: Engine, names: lexicon.Lexicon) -> Starlette:
+    """The app over a database holding only SPEAKERS: the seed has no speakers or sponsors."""
+    text = SPEAKERS.read_text()
+    ingest_text(sessions=session_factory(engine), text=text, source=str(SPEAKERS), names=names)
+    return create_app(engine)
 
 
 @pytest.fixture

@@ -8,10 +8,23 @@ from sqlalchemy import Row
 from api.shapes import dosage_fields
 from api.types.source import Source
 from db import claims, models
-from ingest.records import MatchedBy, WarningKind
+from ingest.records import MatchedBy, Stance, WarningKind
 
 strawberry.enum(MatchedBy, description="How a name in the transcript was resolved to the drug.")
 strawberry.enum(WarningKind, description="What kind of caution a warning is.")
+strawberry.enum(
+    Stance,
+    description="How a claim was said: advice, the clinician's practice, the speaker's own "
+    "use, a story, a study's result, a plain fact, a denial, or a maybe.",
+)
+
+STANCE = "How it was said; null for claims stored before stances were recorded."
+SPEAKER = "Who said it, where the transcript labels speakers; null where it does not."
+SPONSORED = "Whether it was said in a sponsor read: an advertisement, not advice."
+
+
+def stance_of(row: Row[Any]) -> Stance | None:
+    return Stance(row.stance) if row.stance is not None else None
 
 
 @strawberry.type
@@ -57,6 +70,9 @@ class Dosage:
         description="The low-end amount per day, in `unit`, when the frequency says."
     )
     text: str = strawberry.field(description="The words as said.")
+    stance: Stance | None = strawberry.field(description=STANCE)
+    speaker: str | None = strawberry.field(description=SPEAKER)
+    sponsored: bool = strawberry.field(description=SPONSORED)
     source: Source
     cursor: str = strawberry.field(
         description="Pass as `after` to list the dosages that follow this one."
@@ -67,6 +83,9 @@ class Dosage:
         """From a row of `db.claims`."""
         return cls(
             **dosage_fields(row),
+            stance=stance_of(row),
+            speaker=row.speaker,
+            sponsored=row.sponsored,
             source=Source.said(row),
             cursor=claims.cursor(models.Dosage, row),
         )
@@ -78,6 +97,9 @@ class Warning:
 
     text: str = strawberry.field(description="The clause that gives the warning.")
     kind: WarningKind
+    stance: Stance | None = strawberry.field(description=STANCE)
+    speaker: str | None = strawberry.field(description=SPEAKER)
+    sponsored: bool = strawberry.field(description=SPONSORED)
     source: Source
     cursor: str = strawberry.field(
         description="Pass as `after` to list the warnings that follow this one."
@@ -89,6 +111,9 @@ class Warning:
         return cls(
             text=row.text,
             kind=WarningKind(row.kind),
+            stance=stance_of(row),
+            speaker=row.speaker,
+            sponsored=row.sponsored,
             source=Source.said(row),
             cursor=claims.cursor(models.Warning, row),
         )

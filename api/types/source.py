@@ -21,6 +21,10 @@ class Segment:
 
     seconds: int
     text: str
+    speaker: str | None = strawberry.field(
+        description="Who says its first words, where the transcript labels speakers."
+    )
+    sponsored: bool = strawberry.field(description="Whether it is (part of) a sponsor read.")
     _url: strawberry.Private[str | None]
 
     @strawberry.field(description='Start of the segment as "HH:MM:SS".')
@@ -33,7 +37,13 @@ class Segment:
 
     @classmethod
     def from_row(cls, row: models.Segment) -> "Segment":
-        return cls(seconds=row.seconds, text=row.text, _url=row.episode.url)
+        return cls(
+            seconds=row.seconds,
+            text=row.text,
+            speaker=row.speaker,
+            sponsored=row.sponsored,
+            _url=row.episode.url,
+        )
 
 
 @strawberry.type

@@ -121,3 +121,54 @@ def test_summary_lines_are_grounded_or_flagged(app) -> None:  # type: ignore[no-
     without_summary = [node for node in nodes if not node["summary"]]
     expected = [g for g in gold_documents() if "## AI Summary" not in gold_path(g).read_text()]
     assert len(without_summary) == len(expected) >= 1
+
+
+SAID_BY = """
+query SaidBy($stance: [Stance!], $speaker: String, $includeSponsored: Boolean = false) {
+  dosages(stance: $stance, speaker: $speaker, includeSponsored: $includeSponsored) {
+    totalCount nodes { value stance speaker sponsored }
+  }
+}
+"""
+
+
+def test_dosages_say_how_and_by_whom_and_leave_out_sponsor_reads(spoken) -> None:  # type: ignore[no-untyped-def]
+    def said(**variables: object) -> list[tuple[float, str, str, bool]]:
+        dosages = post_graphql(spoken, SAID_BY, variables)["dosages"]
+        assert dosages["totalCount"] == len(dosages["nodes"])
+        return [(d["value"], d["stance"], d["speaker"], d["sponsored"]) for d in dosages["nodes"]]
+
+    advice = (200.0, "RECOMMENDATION", "John Roe", False)
+    plain = (300.0, "GENERAL", "John Roe", False)
+    advert = (400.0, "PERSONAL", "Jane Doe", True)
+    assert said() == [advice, plain]
+    assert said(includeSponsored=True) == [advert, advice, plain]
+    assert said(stance=["RECOMMENDATION", "PERSONAL"]) == [advice]
+    assert said(stance=["PERSONAL"], includeSponsored=True) == [advert]
+    assert said(speaker="John Roe") == [advice, plain]
+    assert said(speaker="Jane Doe") == []
+    assert said(speaker="Jane Doe", includeSponsored=True) == [advert]
+
+
+def test_warnings_and_segments_say_who_and_whether_sponsored(spoken) -> None:  # type: ignore[no-untyped-def]
+    query = """{
+      medication(name: "magnesium") { warnings { stance speaker sponsored } }
+      episodes { nodes { segments { speaker sponsored } } }
+    }"""
+    data = post_graphql(spoken, query)
+    assert data["medication"]["warnings"] == [
+        {"stance": "RECOMMENDATION", "speaker": "John Roe", "sponsored": False}
+    ]
+    segments = data["episodes"]["nodes"][0]["segments"]
+    assert [(s["speaker"], s["sponsored"]) for s in segments] == [
+        ("Jane Doe", False), ("Jane Doe", True), ("John Roe", False), ("Jane Doe", False),
+    ]  # fmt: skip
+
+
+def test_medication_stats_leave_out_sponsor_reads(spoken) -> None:  # type: ignore[no-untyped-def]
+    query = "{ medicationStats { nodes { medication { name } mentions dosages minDose maxDose } } }"
+    stats = post_graphql(spoken, query)["medicationStats"]["nodes"]
+    magnesium = next(s for s in stats if s["medication"]["name"] == "magnesium")
+    # The read names magnesium once and doses it at 400 mg; neither counts.
+    assert (magnesium["dosages"], magnesium["minDose"], magnesium["maxDose"]) == (2, 200.0, 300.0)
+    assert magnesium["mentions"] == 4

@@ -193,3 +193,35 @@ def test_an_unmentioned_medication_is_said_to_be_missing_from_the_index(app: Sta
     response = get(app, "/api/v1/medications/warfarin")
     assert response.status_code == 404
     assert response.json()["error"]["message"] == "no episode in this index mentions 'warfarin'"
+
+
+def test_dosage_rows_end_with_how_and_by_whom_they_were_said(app: Starlette) -> None:
+    response = get(app, "/api/v1/medications/LDN/dosages?format=csv")
+    header = next(csv.reader(io.StringIO(response.text)))
+    assert header[-4:] == ["link", "stance", "speaker", "sponsored"]
+
+
+def test_dosage_filters_by_stance_speaker_and_sponsor_reads(spoken: Starlette) -> None:
+    def said(query: str) -> list[tuple[str, str, str, str]]:
+        response = get(spoken, f"/api/v1/medications/magnesium/dosages?format=csv&{query}")
+        assert response.status_code == 200, response.text
+        rows = csv.DictReader(io.StringIO(response.text))
+        return [(r["value"], r["stance"], r["speaker"], r["sponsored"]) for r in rows]
+
+    advice = ("200.0", "RECOMMENDATION", "John Roe", "False")
+    advert = ("400.0", "PERSONAL", "Jane Doe", "True")
+    assert said("speaker=John%20Roe&stance=RECOMMENDATION,PRACTICE") == [advice]
+    assert said("include_sponsored=true&stance=personal") == [advert]
+    assert said("stance=PERSONAL") == []
+    wrong = get(spoken, "/api/v1/medications/magnesium/dosages?stance=ADVERT")
+    assert wrong.status_code == 400
+    assert "stance: 'ADVERT' is not one of RECOMMENDATION" in wrong.json()["error"]["message"]
+
+
+def test_openapi_documents_the_dosage_filters(app: Starlette) -> None:
+    document = get(app, "/api/v1/openapi.json").json()
+    dosages = document["paths"]["/api/v1/medications/{name}/dosages"]["get"]
+    named = {p["name"] for p in dosages["parameters"]}
+    assert {"stance", "speaker", "include_sponsored"} <= named
+    row = document["components"]["schemas"]["DosageRow"]["properties"]
+    assert {"stance", "speaker", "sponsored"} <= set(row)

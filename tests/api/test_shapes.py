@@ -21,6 +21,9 @@ DOSAGE = SimpleNamespace(
     episode_title="Low-dose naltrexone",
     episode_url="https://www.youtube.com/watch?v=abc",
     seconds=106,
+    stance="PRACTICE",
+    speaker="Peter Attia",
+    sponsored=False,
 )
 
 
@@ -28,7 +31,8 @@ def test_a_dosage_row_keeps_its_columns_in_order() -> None:
     row = shapes.dosage_row(DOSAGE, "naltrexone")
     assert list(row) == [
         "kind", "medication", "value", "max_value", "unit", "frequency", "per_day", "text",
-        "episode_id", "episode_title", "seconds", "timestamp", "link",
+        "episode_id", "episode_title", "seconds", "timestamp", "link", "stance", "speaker",
+        "sponsored",
     ]  # fmt: skip
     assert row["episode_id"] == to_global_id("Episode", 3)
     assert row["timestamp"] == "00:01:46"

@@ -8,7 +8,7 @@ from db.ingestion import ingest_file, ingest_text
 from db.store import Outcome
 from ingest.lexicon import Lexicon
 from ingest.parse import ParseError
-from tests.conftest import DOCUMENTS, SEED
+from tests.conftest import DOCUMENTS, SEED, SPEAKERS
 
 
 def counts(sessions: sessionmaker[Session]) -> dict[str, int]:
@@ -24,6 +24,28 @@ def test_ingesting_twice_changes_nothing(sessions: sessionmaker[Session], names:
     assert again.episode_id == first.episode_id
     assert counts(sessions) == before
     assert before["episodes"] == 1 and before["segments"] == 12
+
+
+def test_speakers_stances_and_sponsor_reads_are_stored(
+    sessions: sessionmaker[Session], names: Lexicon
+) -> None:
+    stored = ingest_file(sessions=sessions, path=SPEAKERS, names=names)
+    ids = [stored.episode_id]
+    with sessions() as session:
+        segments = queries.segments_for(session=session, episode_ids=ids)[stored.episode_id]
+        dosages = claims.claims_in(session=session, model=models.Dosage, episode_ids=ids)
+        warnings = claims.claims_in(session=session, model=models.Warning, episode_ids=ids)
+    assert [(s.speaker, s.sponsored) for s in segments] == [
+        ("Jane Doe", False), ("Jane Doe", True), ("John Roe", False), ("Jane Doe", False),
+    ]  # fmt: skip
+    assert [(d.value, d.stance, d.speaker, d.sponsored) for d in dosages[stored.episode_id]] == [
+        (400.0, "PERSONAL", "Jane Doe", True),
+        (200.0, "RECOMMENDATION", "John Roe", False),
+        (300.0, "GENERAL", "John Roe", False),
+    ]
+    assert [(w.stance, w.speaker, w.sponsored) for w in warnings[stored.episode_id]] == [
+        ("RECOMMENDATION", "John Roe", False)
+    ]
 
 
 def test_an_unchanged_file_is_not_extracted_again(

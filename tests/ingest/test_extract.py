@@ -9,7 +9,7 @@ from ingest.extract import extract
 from ingest.lexicon import Lexicon
 from ingest.parse import parse_document
 from ingest.records import Document, Extraction, Segment
-from tests.conftest import SEED, Gold, gold_documents, gold_path
+from tests.conftest import SEED, SPEAKERS, Gold, gold_documents, gold_path
 
 DOCUMENTS = gold_documents()
 
@@ -124,6 +124,29 @@ def test_seed_acceptance(names: Lexicon) -> None:
     assert any(s == 350 and "infection" in text for s, text in warnings)
     assert any(s == 275 and "vivid dreams" in text for s, text in warnings)
     assert any(s == 350 and "morning" in text for s, text in warnings)
+
+
+def test_speakers_and_sponsor_reads(names: Lexicon) -> None:
+    extraction = extract(parse_document(SPEAKERS.read_text(), source=str(SPEAKERS)), names=names)
+    assert extraction.speakers == ["Jane Doe", "Jane Doe", "John Roe", "Jane Doe"]
+    assert extraction.sponsored == [False, True, False, False]
+    said = [(d.segment, d.value, d.speaker, d.sponsored) for d in extraction.dosages]
+    # The last dose is said after John Roe takes over a paragraph Jane Doe opens.
+    assert said == [
+        (1, 400.0, "Jane Doe", True),
+        (2, 200.0, "John Roe", False),
+        (3, 300.0, "John Roe", False),
+    ]
+    assert [(w.segment, w.speaker, w.sponsored) for w in extraction.warnings] == [
+        (2, "John Roe", False)
+    ]
+
+
+def test_no_labels_no_speakers(names: Lexicon) -> None:
+    extraction = one_paragraph("I take 200 milligrams of magnesium at night.", names)
+    assert extraction.speakers == [None]
+    assert extraction.sponsored == [False]
+    assert [(d.speaker, d.sponsored) for d in extraction.dosages] == [(None, False)]
 
 
 def one_paragraph(text: str, names: Lexicon) -> Extraction:
