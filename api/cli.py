@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
-    from ingest.captions import EpisodeMeta
     from ingest.lexicon import Lexicon
+    from ingest.records import EpisodeMeta
 
 app = typer.Typer(help="Index clinical claims from health-podcast episodes.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -153,7 +153,7 @@ def _meta(
     """Episode metadata for captions from the command line; None when none was given."""
     from datetime import date as Date
 
-    from ingest.captions import EpisodeMeta
+    from ingest.records import EpisodeMeta
 
     if not any((title, url, channel, date)):
         return None

@@ -401,7 +401,7 @@ def seed_copies(count: int) -> Iterator[str]:
     from ingest.parse import parse_document
 
     seed = SEED.read_text(encoding="utf-8")
-    url = parse_document(seed, source=str(SEED)).url
+    url = parse_document(seed, source=str(SEED)).meta.url
     assert url, "the seed names its video"
     for number in range(count):
         yield seed.replace(url, f"https://www.youtube.com/watch?v=seed{number:07d}")

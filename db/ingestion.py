@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.engine import transaction
 from db.store import Outcome, content_hash, episode_key, save_episode, stored_unchanged
 from ingest import documents, lexicon
-from ingest.captions import EpisodeMeta
 from ingest.extract import extract
 from ingest.parse import ParseError
+from ingest.records import EpisodeMeta
 from ingest.transcripts import Reader
 
 
@@ -74,7 +74,7 @@ def ingest_text(
             source=source,
             outcome=Outcome.UNCHANGED,
             episode_id=stored.episode_id,
-            title=document.title,
+            title=document.meta.title,
             segments=len(document.segments),
             medications=stored.medications,
             dosages=stored.dosages,
@@ -96,7 +96,7 @@ def ingest_text(
         source=source,
         outcome=outcome,
         episode_id=episode_id,
-        title=document.title,
+        title=document.meta.title,
         segments=len(document.segments),
         medications=len(extraction.medications),
         dosages=len(extraction.dosages),

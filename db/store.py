@@ -2,7 +2,7 @@
 
 import enum
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, union
@@ -25,7 +25,7 @@ def content_hash(text: str) -> str:
 
 def episode_key(document: Document, *, source: str) -> str:
     """An episode is its URL when it has one, so a moved or renamed file is the same episode."""
-    return document.url or f"file:{source}"
+    return document.meta.url or f"file:{source}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,16 +71,7 @@ def save_episode(
         session.expunge(existing)
         outcome = Outcome.REPLACED
     document = extraction.document
-    episode = models.Episode(
-        key=key,
-        content_hash=digest,
-        title=document.title,
-        channel=document.channel,
-        upload_date=document.upload_date,
-        url=document.url,
-        duration_seconds=document.duration_seconds,
-        description=document.description,
-    )
+    episode = models.Episode(key=key, content_hash=digest, **asdict(document.meta))
     segments = [
         models.Segment(
             position=index,

@@ -10,7 +10,6 @@ import json
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from webvtt.models import Timestamp
 from webvtt.vtt import WebVTTCueBlock
 
 from ingest.parse import ParseError
-from ingest.records import Document, Segment
+from ingest.records import Document, EpisodeMeta, Segment
 from ingest.units import duration_seconds
 
 MIN_SEGMENT_SECONDS = 20.0  # a segment ends at the first sentence end after this long
@@ -43,18 +42,6 @@ SRT_TIMINGS = re.compile(rf"\s*({srt.RGX_TIMESTAMP}) *-[ -] *> *({srt.RGX_TIMEST
 # WebVTT line terminators: CRLF, LF or CR, as webvtt-py splits them.
 VTT_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class EpisodeMeta:
-    """What a markdown document's header says, for captions, which have no header."""
-
-    title: str
-    channel: str | None
-    upload_date: date | None
-    url: str | None
-    duration_seconds: int | None
-    description: str = ""
 
 
 def read_vtt(text: str, *, source: str, meta: EpisodeMeta) -> Document:
@@ -211,14 +198,7 @@ def _document(
     if not any(text for _, _, text in cues):
         raise ParseError(source, NO_CUES)
     return Document(
-        title=meta.title,
-        channel=meta.channel,
-        upload_date=meta.upload_date,
-        url=meta.url,
-        duration_seconds=meta.duration_seconds,
-        description=meta.description,
-        summary=(),
-        segments=_merge(cues, positions, in_lines=in_lines, source=source),
+        meta=meta, summary=(), segments=_merge(cues, positions, in_lines=in_lines, source=source)
     )
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ingest import captions
 from ingest.parse import parse_document
-from ingest.records import Document
+from ingest.records import Document, EpisodeMeta
 
 if TYPE_CHECKING:
     from ingest.transcripts import Reader
@@ -35,7 +35,7 @@ def read(
     text: str,
     *,
     source: str,
-    meta: captions.EpisodeMeta | None = None,
+    meta: EpisodeMeta | None = None,
     reader: "Reader | None" = None,
 ) -> Document:
     """The document in `text`; `source` names it (its path) and its suffix says its format,
@@ -51,7 +51,7 @@ def read(
     found = (
         meta
         or captions.load_meta(Path(source))
-        or captions.EpisodeMeta(
+        or EpisodeMeta(
             title=Path(source).stem, channel=None, upload_date=None, url=None, duration_seconds=None
         )
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 from ingest.grounding import comparable
 from ingest.lexicon import Lexicon
-from ingest.records import Document, Dosage, Extraction, MatchedBy, Warning
+from ingest.records import Document, Dosage, EpisodeMeta, Extraction, MatchedBy, Warning
 from ingest.speakers import speaker_at
 from ingest.speakers import turns as speaker_turns
 from ingest.sponsors import sponsor_paragraphs
@@ -165,7 +165,9 @@ def score_ade(lines: Iterable[str], names: Lexicon) -> AdeScores:
     extractions: dict[str, Extraction] = {}
     for sentence, *_ in relations:
         if sentence not in extractions:
-            document = Document("", None, None, None, None, "", (), (Segment(0, sentence, 1),))
+            document = Document(
+                EpisodeMeta("", None, None, None, None), (), (Segment(0, sentence, 1),)
+            )
             extractions[sentence] = extract(document, names=names)
 
     def drugs_at(sentence: str, span: tuple[int, int], said: str) -> set[str]:
@@ -506,7 +508,7 @@ def score_meaning(name: str, document: Document, labels: dict[str, Any]) -> Mean
     says speaks where the turn's first words are."""
     texts = [segment.text for segment in document.segments]
     stamps = [format_timestamp(segment.seconds) for segment in document.segments]
-    found = {stamps[index] for index in sponsor_paragraphs(texts, document.channel)}
+    found = {stamps[index] for index in sponsor_paragraphs(texts, document.meta.channel)}
     wanted = set(labels["sponsor_segments"])
     speakers, wrong = None, []
     if labels.get("speakers") is not None:

@@ -144,7 +144,9 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
     names = names or lexicon.load()
     result = Extraction(document=document)
     scans = [medications.scan(segment.text, lexicon=names) for segment in document.segments]
-    around = "\n".join([document.title, document.description, *(i.text for i in document.summary)])
+    around = "\n".join(
+        [document.meta.title, document.meta.description, *(i.text for i in document.summary)]
+    )
     # A near miss is believed more readily when the episode names the drug somewhere.
     topic = medications.exact_names(around, lexicon=names)
     context = topic.union(*(s.names for s in scans))
@@ -210,7 +212,7 @@ def _attribute(result: Extraction) -> None:
     sponsor is an advertisement, not advice."""
     texts = [segment.text for segment in result.document.segments]
     paragraphs = speakers.turns(texts)
-    sponsored = sponsors.sponsor_paragraphs(texts, result.document.channel)
+    sponsored = sponsors.sponsor_paragraphs(texts, result.document.meta.channel)
     # A paragraph's first turn is whoever says its first words, labelled or carried over.
     result.speakers = [turns[0].speaker if turns else None for turns in paragraphs]
     result.sponsored = [index in sponsored for index in range(len(texts))]
@@ -372,7 +374,12 @@ def _left_out(what: str, document: Document, index: int, error: Exception) -> No
     """Logs a claim dropped by an error: the episode is stored without it."""
     clock = format_timestamp(document.segments[index].seconds)
     log.warning(
-        "left out %s in %r at %s: %s: %s", what, document.title, clock, type(error).__name__, error
+        "left out %s in %r at %s: %s: %s",
+        what,
+        document.meta.title,
+        clock,
+        type(error).__name__,
+        error,
     )
 
 

@@ -10,8 +10,8 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from ingest.captions import EpisodeMeta
 from ingest.parse import ParseError
+from ingest.records import EpisodeMeta
 from ingest.transcripts import READERS, media_type
 from ingest.units import duration_seconds
 

@@ -3,7 +3,7 @@
 import re
 from datetime import date
 
-from ingest.records import Document, Segment, SummaryItem
+from ingest.records import Document, EpisodeMeta, Segment, SummaryItem
 from ingest.timestamps import TIMESTAMP, TimestampError, to_seconds
 from ingest.units import duration_seconds
 
@@ -51,16 +51,15 @@ def parse_document(text: str, *, source: str) -> Document:
             source, "the transcript has no timestamped paragraphs such as '[00:01:46] ...'", start
         )
     summary_start, summary_body = sections.get("ai summary", (0, []))
-    return Document(
+    meta = EpisodeMeta(
         title=title,
         channel=header.get("channel") or None,
         upload_date=_date(header.get("upload date"), source),
         url=header.get("url") or None,
         duration_seconds=_duration(header.get("duration"), source),
         description="\n".join(sections.get("description", (0, []))[1]).strip(),
-        summary=_summary(summary_body, summary_start, source),
-        segments=segments,
     )
+    return Document(meta, _summary(summary_body, summary_start, source), segments)
 
 
 def _header(lines: list[str], source: str) -> tuple[str, dict[str, str], int]:

@@ -55,15 +55,23 @@ class SummaryItem:
 
 
 @dataclass(frozen=True, slots=True)
-class Document:
-    """A parsed episode document."""
+class EpisodeMeta:
+    """What is known of an episode besides its words: a markdown document's header, a caption
+    file's sidecar, a feed's item. The one record of it from parsing to storage."""
 
     title: str
     channel: str | None
     upload_date: date | None
     url: str | None
     duration_seconds: int | None
-    description: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed episode document."""
+
+    meta: EpisodeMeta
     summary: tuple[SummaryItem, ...]
     segments: tuple[Segment, ...]
 

@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 from typing import Any, Protocol
 
 from ingest import captions
-from ingest.captions import Cue, EpisodeMeta
+from ingest.captions import Cue
 from ingest.parse import ParseError
-from ingest.records import Document
+from ingest.records import Document, EpisodeMeta
 
 # "1:02:03", "02:03", "0:00" or "00:01:02.500": hours and fractions are optional in the spec.
 CLOCK = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?")

@@ -74,8 +74,8 @@ def test_the_project_parser_reads_every_episode(episodes: list[tuple[str, str]])
     for name, markdown in episodes:
         document = parse_document(markdown, source=name)
         assert 20 <= len(document.segments) <= 300
-        assert document.duration_seconds is not None
-        assert document.duration_seconds >= document.segments[-1].seconds
+        assert document.meta.duration_seconds is not None
+        assert document.meta.duration_seconds >= document.segments[-1].seconds
 
 
 def test_video_ids_are_unique() -> None:

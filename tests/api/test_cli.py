@@ -80,7 +80,7 @@ def test_an_internal_error_in_one_file_never_stops_the_others(
     real = db.ingestion.extract
 
     def extract(document: Document, *, names: Lexicon | None = None) -> Extraction:
-        if document.title.startswith("Broken"):
+        if document.meta.title.startswith("Broken"):
             raise RuntimeError("a bug in extraction")
         return real(document, names=names)
 

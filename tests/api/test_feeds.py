@@ -69,21 +69,20 @@ def site() -> Iterator[Site]:
         def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
             body = served.files.get(self.path)
             conditional = "If-None-Match" in self.headers
-            if body is None:
-                status = 404
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-            else:
-                etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-                status = 304 if self.headers.get("If-None-Match") == etag else 200
-                self.send_response(status)
-                self.send_header("ETag", etag)
-                self.send_header("Content-Length", str(0 if status == 304 else len(body)))
-                self.end_headers()
-                if status == 200:
-                    self.wfile.write(body)
+            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"' if body is not None else ""
+            status = (
+                404 if body is None else 304 if self.headers.get("If-None-Match") == etag else 200
+            )
+            # Seen before it is answered: the client may read the answer and go on before this
+            # thread would get back to it.
             served.seen.append((self.path, conditional, status))
+            self.send_response(status)
+            if etag:
+                self.send_header("ETag", etag)
+            self.send_header("Content-Length", str(len(body) if body and status == 200 else 0))
+            self.end_headers()
+            if body is not None and status == 200:
+                self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:
             pass

@@ -47,7 +47,7 @@ def test_each_format_reads_into_segments_of_20_to_60_seconds(kind: str) -> None:
     assert 0 < lengths[-1] <= 60
     assert "four and a half milligrams" in joined(document)
     assert "lotto nrexone" in joined(document)
-    assert document.title.startswith("Low-Dose Naltrexone: Hype, Hope, or Homerun?")
+    assert document.meta.title.startswith("Low-Dose Naltrexone: Hype, Hope, or Homerun?")
     assert document.summary == ()
 
 
@@ -206,13 +206,18 @@ def test_the_sidecar_gives_the_episode_header() -> None:
     )
     assert load_meta(DOCUMENTS / "ldn-clip.meta.json") == meta
     document = clip("srt")
-    assert (document.channel, document.upload_date, document.url, document.duration_seconds) == (
+    assert (
+        document.meta.channel,
+        document.meta.upload_date,
+        document.meta.url,
+        document.meta.duration_seconds,
+    ) == (
         "Peter Attia MD",
         date(2025, 4, 25),
         "https://www.youtube.com/watch?v=d0S7_H0UdjY",
         540,
     )
-    assert document.description == ""
+    assert document.meta.description == ""
 
 
 def test_sidecar_numbers_description_and_missing_fields(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from ingest.lexicon import Lexicon
 from ingest.records import (
     Document,
     Dosage,
+    EpisodeMeta,
     Extraction,
     Indication,
     MatchedBy,
@@ -116,7 +117,7 @@ def real_extraction(
 ) -> Extraction:
 
     segments = tuple(Segment(80 * index, "words", index + 1) for index in range(4))
-    extraction = Extraction(Document("t", None, None, None, None, "", (), segments))
+    extraction = Extraction(Document(EpisodeMeta("t", None, None, None, None), (), segments))
     extraction.dosages = [Dosage(s, 0, 1, "x", name, value, "mg") for s, name, value in dosages]
     extraction.mentions = [
         Mention(s, 0, 1, "x", name, 1.0, MatchedBy.EXACT) for s, name in mentions
@@ -191,10 +192,10 @@ def test_meaning_scores_sponsor_paragraphs_and_each_speaker_turn() -> None:
         "HOST NAME: Let's talk sleep. GUEST NAME: Gladly.",
     ]
     document = Document(
-        title="t", channel="The Show", upload_date=None, url=None, duration_seconds=None,
-        description="", summary=(),
+        meta=EpisodeMeta("t", "The Show", None, None, None),
+        summary=(),
         segments=tuple(Segment(seconds=80 * i, text=text, line=i) for i, text in enumerate(texts)),
-    )  # fmt: skip
+    )
     labels = {
         "sponsor_segments": ["00:00:00", "00:02:40"],
         "speakers": [
@@ -215,10 +216,10 @@ def test_indications_match_by_paragraph_drug_and_condition_in_any_spelling(
     names: Lexicon,
 ) -> None:
     document = Document(
-        title="t", channel=None, upload_date=None, url=None, duration_seconds=None,
-        description="", summary=(),
+        meta=EpisodeMeta("t", None, None, None, None),
+        summary=(),
         segments=(Segment(0, "a", 1), Segment(90, "b", 2)),
-    )  # fmt: skip
+    )
     extraction = Extraction(document=document)
     extraction.indications = [
         Indication(0, "naltrexone", "complex regional pain syndrome", "G90.5", Stance.STUDY, "a"),

@@ -8,7 +8,7 @@ import pytest
 from ingest.extract import extract
 from ingest.lexicon import Lexicon
 from ingest.parse import parse_document
-from ingest.records import Document, Extraction, Segment
+from ingest.records import Document, EpisodeMeta, Extraction, Segment
 from tests.conftest import SEED, SPEAKERS, Gold, gold_documents, gold_path
 
 DOCUMENTS = gold_documents()
@@ -151,7 +151,7 @@ def test_no_labels_no_speakers(names: Lexicon) -> None:
 
 def one_paragraph(text: str, names: Lexicon) -> Extraction:
     segment = Segment(0, text, 1)
-    return extract(Document("t", None, None, None, None, "", (), (segment,)), names=names)
+    return extract(Document(EpisodeMeta("t", None, None, None, None), (), (segment,)), names=names)
 
 
 def dosed(text: str, names: Lexicon) -> list[tuple[str, float, float | None, str]]:

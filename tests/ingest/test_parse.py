@@ -13,12 +13,12 @@ def parse(path: Path):  # type: ignore[no-untyped-def]
 
 def test_seed_header_summary_and_transcript() -> None:
     document = parse(SEED)
-    assert document.title.startswith("Low-Dose Naltrexone: Hype, Hope, or Homerun?")
-    assert document.channel == "Peter Attia MD"
-    assert document.upload_date == date(2025, 4, 25)
-    assert document.url == "https://www.youtube.com/watch?v=d0S7_H0UdjY"
-    assert document.duration_seconds == 540
-    assert "Watch the full episode" in document.description
+    assert document.meta.title.startswith("Low-Dose Naltrexone: Hype, Hope, or Homerun?")
+    assert document.meta.channel == "Peter Attia MD"
+    assert document.meta.upload_date == date(2025, 4, 25)
+    assert document.meta.url == "https://www.youtube.com/watch?v=d0S7_H0UdjY"
+    assert document.meta.duration_seconds == 540
+    assert "Watch the full episode" in document.meta.description
     assert len(document.segments) == 12
     assert [s.seconds for s in document.segments[:3]] == [0, 82, 106]
     assert document.segments[-1].seconds == 558

@@ -8,7 +8,7 @@ from ingest.doses import find_amounts
 from ingest.extract import extract
 from ingest.lexicon import Lexicon
 from ingest.parse import ParseError, parse_document
-from ingest.records import Document, Segment
+from ingest.records import Document, EpisodeMeta, Segment
 from ingest.timestamps import TimestampError, format_timestamp, parse_timestamp
 
 NUMBER_WORDS = ["one", "two", "four", "and", "a", "half", "hundred", "point", "five", "tenths"]
@@ -99,7 +99,7 @@ def test_extraction_never_raises_nor_drops_a_claim(
     segments = tuple(
         Segment(80 * index, " ".join(words), index + 1) for index, words in enumerate(paragraphs)
     )
-    document = Document("Any talk", None, None, None, None, "", (), segments)
+    document = Document(EpisodeMeta("Any talk", None, None, None, None), (), segments)
     extraction = extract(document, names=names)
     # The guard that keeps one bad claim from losing an episode must never be needed.
     assert extraction.dropped == 0

@@ -21,7 +21,7 @@ def test_json_segments_become_cues_merged_at_sentence_ends() -> None:
         (0, "Start low at 1.5 mg.", 1),
         (75, "Then go up.", 3),
     ]
-    assert document.title == "Episode"
+    assert document.meta.title == "Episode"
 
 
 @pytest.mark.parametrize(
