@@ -2,9 +2,9 @@
 
 Nothing a request asks of the database runs on the server's event loop. A GraphQL operation
 runs whole on a worker thread, in an event loop of that thread's own (`on_a_worker`): its
-reads and the building of its answer, which for a long list is seconds of CPU, hold up only
-that request while the server's loop goes on serving others. A REST handler runs on a worker
-the same way, through the Reader.
+reads and the building of its answer, which for a long list is half a second of CPU, hold
+up only that request while the server's loop goes on serving others. A REST handler runs on
+a worker the same way, through the Reader.
 
 Each query function runs in a session of its own that is closed before the resolver goes
 on: resolvers await DataLoaders, and a request that held a pooled connection across an await
