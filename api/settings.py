@@ -123,9 +123,9 @@ def variables() -> list[str]:
 
 
 def _variable(field: str) -> str:
-    """The environment variable that sets `field`."""
-    aliases = {"production": "CLAIMDEX_ENV", "rate_per_minute": "CLAIMDEX_RATE_LIMIT"}
-    return aliases.get(field, f"CLAIMDEX_{field.upper()}")
+    """The environment variable that sets `field`: its alias where it has one."""
+    alias = Settings.model_fields[field].validation_alias
+    return alias if isinstance(alias, str) else f"CLAIMDEX_{field.upper()}"
 
 
 def _described(error: ValidationError) -> str:

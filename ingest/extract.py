@@ -5,6 +5,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import TypeVar
 
 from ingest import doses, indications, lexicon, medications, speakers, sponsors, text, warnings
 from ingest.grounding import NOT_A_CLAIM, NOT_CLAIMS, Evidence, ground, strip_quotes, support
@@ -23,6 +24,7 @@ from ingest.stance import stance_at
 from ingest.timestamps import format_timestamp
 from ingest.units import to_canonical
 
+C = TypeVar("C", Dosage, Warning)  # a claim said by someone, somewhere
 log = logging.getLogger(__name__)
 
 # "anybody on it, I'm checking B12": a pronoun before any name keeps the drug being discussed.
@@ -216,22 +218,14 @@ def _attribute(result: Extraction) -> None:
     # A paragraph's first turn is whoever says its first words, labelled or carried over.
     result.speakers = [turns[0].speaker if turns else None for turns in paragraphs]
     result.sponsored = [index in sponsored for index in range(len(texts))]
-    result.dosages = [
-        replace(
-            dosage,
-            speaker=speakers.speaker_at(paragraphs[dosage.segment], dosage.start),
-            sponsored=dosage.segment in sponsored,
-        )
-        for dosage in result.dosages
-    ]
-    result.warnings = [
-        replace(
-            warning,
-            speaker=speakers.speaker_at(paragraphs[warning.segment], warning.start),
-            sponsored=warning.segment in sponsored,
-        )
-        for warning in result.warnings
-    ]
+
+    def said(claim: C) -> C:
+        turns = paragraphs[claim.segment]
+        at = speakers.speaker_at(turns, claim.start)
+        return replace(claim, speaker=at, sponsored=claim.segment in sponsored)
+
+    result.dosages = [said(dosage) for dosage in result.dosages]
+    result.warnings = [said(warning) for warning in result.warnings]
 
 
 def _by_segment(mentions: list[Mention]) -> dict[int, list[Mention]]:
