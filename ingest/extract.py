@@ -107,6 +107,11 @@ CONDITION_AFTER = re.compile(
 # said within this many characters of it.
 CARRY_RANGE = 10.0
 CARRY_REACH = 1200
+SENTENCE_ENDS = ".?!"
+# In unpunctuated captions a "sentence" runs on for minutes: the drug named last counts for an
+# amount only this many characters on (about twenty seconds of speech).
+NAMED_LAST_REACH = 300
+SENTENCE_STOP = re.compile(r"[.?!](?=\s)")  # not the point of "4.5"
 
 
 class _Talk:
@@ -124,6 +129,15 @@ class _Talk:
                 self.by_segment.setdefault(mention.segment, []).append((mention, weight))
         names = {m.medication for m, weight in weighted if weight >= 1.0} - {NOT_A_DRUG}
         self.only = next(iter(names)) if len(names) == 1 else None
+
+    def latest(self, segment: int, start: int, end: int) -> str | None:
+        """The drug last named, and named as a drug, between two offsets of a segment."""
+        named = [
+            mention
+            for mention, weight in self.by_segment.get(segment, [])
+            if weight >= 1.0 and start <= mention.start and mention.end <= end
+        ]
+        return max(named, key=lambda mention: mention.end).medication if named else None
 
     def focus(self, segment: int, offset: int, *, reach: int = FOCUS_REACH) -> str | None:
         weights: dict[str, float] = {}
@@ -318,7 +332,7 @@ def _dosage(
     text = document.segments[index].text
     amount = amounts[position]
     if amount.unit is not None:
-        name = _dosed(text, amount, here, talk, index)
+        name = _dosed(document, amount, here, talk, index)
         if not name or LOST_BEFORE.search(text, max(0, amount.start - LOST_REACH), amount.start):
             return None
         amount = _per_kilogram(text, amount, here)
@@ -377,8 +391,15 @@ def _left_out(what: str, document: Document, index: int, error: Exception) -> No
     )
 
 
+def _sentence_start(text: str, offset: int) -> int:
+    """Where the sentence holding `offset` begins: after the last full stop, question or
+    exclamation mark before it (a speaker's question and its answer are two sentences)."""
+    stops = [stop.end() for stop in SENTENCE_STOP.finditer(text, 0, offset)]
+    return stops[-1] if stops else 0
+
+
 def _sentence_end(text: str, offset: int) -> int:
-    ends = [found for mark in ".?!" if (found := text.find(mark, offset)) >= 0]
+    ends = [found for mark in SENTENCE_ENDS if (found := text.find(mark, offset)) >= 0]
     return min(ends, default=len(text))
 
 
@@ -400,11 +421,12 @@ def _values_ahead(text: str, amounts: list[doses.Amount], position: int) -> list
 
 
 def _dosed(
-    text: str, amount: doses.Amount, here: list[Mention], talk: _Talk, index: int
+    document: Document, amount: doses.Amount, here: list[Mention], talk: _Talk, index: int
 ) -> str | None:
     """The medication a measured amount is a dose of: "4.5 mg of LDN", then the drug being
     talked about just before it, then one named later in the same sentence. None when the
     amount is said to be of something that is no known drug ("300 mg of alpha-GPC")."""
+    text = document.segments[index].text
     # A listed amount ("300, 600 milligrams of alpha-GPC") reads on from the list's end.
     end = amount.list_end or amount.end
     after = [mention for mention in here if mention.start >= end]
@@ -423,11 +445,33 @@ def _dosed(
         and not any(m.start <= word.start(1) < m.end for m in here)
     ):
         return None  # "fluoresone 750 mg": the name right before the amount is no known drug
+    # The drug named last in the amount's own sentence is what it is of: "injectable
+    # l-carnitine, how much should one take? Between 500 milligrams...", "and then boron, 5 to
+    # 12 milligrams", however often another drug came up before.
+    if latest := _named_last_in_sentence(document, index, amount.start, talk):
+        return latest
     if any(mention.end <= amount.start for mention in here):
         return talk.focus(index, amount.start)
     if after and after[0].start < _sentence_end(text, amount.end):
         return after[0].medication
     return talk.focus(index, amount.start)
+
+
+def _named_last_in_sentence(document: Document, index: int, offset: int, talk: _Talk) -> str | None:
+    """The drug named last before an offset in its own sentence, within NAMED_LAST_REACH
+    characters. Captions break paragraphs mid-sentence, so a sentence that opens a paragraph
+    begins in the paragraph before when that one ends without a full stop."""
+    text = document.segments[index].text
+    start = max(_sentence_start(text, offset), offset - NAMED_LAST_REACH)
+    if name := talk.latest(index, start, offset):
+        return name
+    if start > 0 or index == 0:
+        return None
+    before = document.segments[index - 1].text.rstrip()
+    if not before or before[-1] in SENTENCE_ENDS:
+        return None
+    reach = len(before) - (NAMED_LAST_REACH - offset)
+    return talk.latest(index - 1, max(_sentence_start(before, len(before)), reach), len(before))
 
 
 def _unknown_name(word: str) -> bool:

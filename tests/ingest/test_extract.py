@@ -185,3 +185,25 @@ def test_an_amount_of_an_unknown_substance_goes_to_no_drug(names: Lexicon) -> No
 def test_a_range_end_said_again_is_the_same_claim(names: Lexicon) -> None:
     said = "People take one to three grams, again three grams a day, of caffeine."
     assert dosed(said, names) == [("caffeine", 1000.0, 3000.0, "mg")]
+
+
+def paragraphs(texts: list[str], names: Lexicon) -> Extraction:
+    segments = tuple(Segment(index, text, 80 * index) for index, text in enumerate(texts))
+    return extract(Document(EpisodeMeta("t", None, None, None, None), (), segments), names=names)
+
+
+def test_the_drug_named_last_in_the_sentence_takes_the_amount(names: Lexicon) -> None:
+    said = (
+        "Vitamin D matters, and if your vitamin D is low, replace the vitamin D. So, vitamin D, "
+        "and then boron, 5 to 12 milligrams per day."
+    )
+    assert dosed(said, names) == [("boron", 5.0, 12.0, "mg")]
+
+
+def test_a_sentence_that_runs_on_from_the_paragraph_before(names: Lexicon) -> None:
+    before = "Creatine, creatine and more creatine is what I use, and I take caffeine"
+    extraction = paragraphs([before, "at 200 milligrams."], names)
+    assert [(d.segment, d.medication) for d in extraction.dosages] == [(1, "caffeine")]
+    # A paragraph that ended its sentence hands on the drug talked about most, not the last.
+    extraction = paragraphs([before + " too.", "Take 5 grams a day."], names)
+    assert [(d.segment, d.medication) for d in extraction.dosages] == [(1, "creatine")]
