@@ -48,6 +48,11 @@ NOT_TAKEN_BEFORE = {
     # ... or the body's own making of it: "melatonin production", "testosterone synthesis".
     "production", "release", "secretion", "synthesis", "signaling", "signalling", "rhythm",
     "excretion",
+    # ... or a part of the body's workings, or a drug that acts on it: "the DHT system", "the
+    # sodium-potassium pump", "a GABA blocking agent", "an LH mimetic".
+    "system", "systems", "pump", "pumps", "optimization", "blocking", "blocker", "blockers",
+    "antagonist", "antagonists", "agonist", "agonists", "analog", "analogs", "analogue",
+    "analogues", "mimetic", "mimetics",
 }  # fmt: skip
 
 
@@ -62,7 +67,9 @@ TAKEN_BEFORE = re.compile(
     r"supplement\w*(?:\s+with)?|dos(?:e|es|ed|ing)|administer\w*|exogenous|synthetic|oral|"
     r"orally|topical|transdermal|injectable|add|adding|added|extra|buy|bought|tr(?:y|ies|ied|ying)|"
     r"stack\w*|ingest\w*|consum\w*|microdos\w*|prescription|alongside|combined\s+with)"
-    r"\s+(?:[a-z'-]+\s+){0,2}$"
+    # Up to two words between, but not the ones that make the verb mean something else:
+    # "take place when estrogen...", "start to see estradiol", "take a look at".
+    r"\s+(?:(?!(?:place|look|see|seeing|to|care|note|notice)\b)[a-z'-]+\s+){0,2}$"
     # Weaker verbs count only right before the name: "got estrogen", "foods contain choline".
     r"|\b(?:get|gets|getting|got|receiv\w*|contain\w*|rich\s+in|high\s+in|sources?\s+of)"
     r"\s+(?:(?:a|an|the|some|more|extra|enough|their|his|her|your)\s+)?$",

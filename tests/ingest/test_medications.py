@@ -18,6 +18,11 @@ from ingest.records import MatchedBy
         ("vitamin D3", "vitamin D"),
         ("B12", "vitamin B12"),
         ("fish oil", "omega-3"),
+        ("cytisinicline", "cytisine"),
+        ("Qutenza", "capsaicin"),
+        ("EAAs", "essential amino acids"),
+        ("ketone esters", "exogenous ketones"),
+        ("FSH", "follicle stimulating hormone"),
     ],
 )
 def test_names_brands_and_abbreviations(names: Lexicon, name: str, canonical: str) -> None:
@@ -89,6 +94,15 @@ def test_ambiguous_abbreviations_and_combinations(names: Lexicon) -> None:
         ("he started testosterone injections last year", True),
         ("sodium in the blood carries the signal", False),
         ("add a little salt to your food", True),
+        # A verb of taking that means something else: "take place", "start to see".
+        ("headaches take place when estrogen is lowest", False),
+        ("then you start to see estradiol go back up", False),
+        ("so you start estradiol in the second week", True),
+        # A drug that acts on the body's chemistry, or a part of its workings, is no dose of it.
+        ("they block it using a GABA blocking agent", False),
+        ("the sodium-potassium pump in every cell", False),
+        ("taking the DHT system into account", False),
+        ("it is basically an LH mimetic", False),
     ],
 )
 def test_the_bodys_own_chemistry_counts_only_where_taken(
