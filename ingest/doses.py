@@ -105,6 +105,7 @@ CONCENTRATION = re.compile(
     re.IGNORECASE,
 )
 RANGE_WORDS = {"to", "-", "–", "through"}
+SCALES = {"hundred": 100, "thousand": 1000}
 # Speech-to-text writes "to" as "two" ("one two three milligrams"): after a number that "two"
 # cannot continue, and before a larger one, it is the "to" of a range.
 NOT_BEFORE_TWO = {
@@ -419,6 +420,10 @@ def _amount(
         if upper is not None and upper[0] > value:
             high, after = upper
             unit = _unit(lowered, after)
+            # "two to five hundred milligrams": the upper end's hundred scales the lower end.
+            scale = SCALES.get(lowered[after - 1])
+            if scale and value < 10 and high / scale == int(high / scale) and value * scale < high:
+                low = value * scale
     if unit is not None:
         said, after, daily = unit
         if CONCENTRATION.match(text[tokens[after - 1].end :]):

@@ -85,6 +85,10 @@ def test_after_a_week_is_not_a_frequency() -> None:
         ("100 milligrams to 200 milligrams", [(100.0, 200.0)]),
         ("between 100 and 200 milligrams", [(100.0, 200.0)]),
         ("twenty two milligrams", [(22.0, None)]),
+        # The upper end's hundred or thousand scales a spoken lower end, not a written one.
+        ("two to five hundred milligrams", [(200.0, 500.0)]),
+        ("three to four thousand IU", [(3000.0, 4000.0)]),
+        ("2 to 500 milligrams", [(2.0, 500.0)]),
         # Fractions of a unit.
         ("a tenth of a milligram", [(0.1, None)]),
         # A dose per a body weight is a dose per kilogram.
