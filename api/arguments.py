@@ -51,3 +51,11 @@ def medication_id(*, session: Session, name: str | None) -> int | None:
         return None
     medication = queries.medication_named(session=session, name=name)
     return medication.id if medication is not None else -1
+
+
+def condition_id(*, session: Session, name: str | None) -> int | None:
+    """The id of the condition `name` names; -1 (matches nothing) when unknown."""
+    if name is None:
+        return None
+    condition = queries.condition_named(session=session, name=name)
+    return condition.id if condition is not None else -1

@@ -674,8 +674,10 @@ def _indications(folder: Path, names: "Lexicon", show_errors: bool) -> list[str]
         )
 
     summed = sum((result.score for result in results), Score(0, 0, 0))
+    purposes = sum((result.purposes for result in results), Score(0, 0, 0))
     label = f"{folder} (sealed)" if sealed else str(folder)
     console.print(f"Indications: {label}: {figures(summed)}")
+    console.print(f"  what each dose is for: {figures(purposes)}")
     if not sealed:
         for result in results:
             console.print(f"  {result.name:<20} {figures(result.score)}")

@@ -28,9 +28,11 @@ from strawberry.dataloader import DataLoader
 from api.writes import Ingests
 from db import claims, models, queries
 from db.engine import StatementTimeout, time_limit
+from db.pages import page_size
 
 V = TypeVar("V")
-ClaimsKey = tuple[int, int | None, str | None]  # medication id, first, after
+ClaimsKey = tuple[int, int | None, str | None]  # medication (or condition) id, first, after
+FirstKey = tuple[int, int | None]  # condition id, first
 
 
 # Set inside a worker's own event loop: reads there run at once, on that thread.
@@ -126,28 +128,51 @@ def _by_id(read: Reader, fetch: Callable[..., dict[int, V]], keyword: str) -> Da
 def _claims_about(
     read: Reader, model: type[claims.Claim], most: int
 ) -> DataLoader[ClaimsKey, list[Row[Any]]]:
-    """A loader of each medication's claims of `model`, keyed by (medication id, first,
-    after): the keys of a batch that ask for the same page share one statement. A list asked
-    for whole reads one row past `most`, to know it is too long without reading it all."""
-    what = f"{model.__tablename__} of a medication"
+    """A loader of each medication's claims of `model` (see `_pages`)."""
+    fetch = partial(claims.claims_about, model=model)
+    return _pages(read, f"{model.__tablename__} of a medication", fetch, "medication_ids", most)
 
-    async def load(keys: Sequence[ClaimsKey]) -> list[list[Row[Any]] | TooMany]:
+
+def _pages(
+    read: Reader, what: str, fetch: Callable[..., dict[int, list[V]]], keyword: str, most: int
+) -> DataLoader[ClaimsKey, list[V]]:
+    """A loader of each owner's claims, keyed by (owner id, first, after): the keys of a
+    batch that ask for the same page share one statement. A list asked for whole reads one
+    row past `most`, to know it is too long without reading it all."""
+
+    async def load(keys: Sequence[ClaimsKey]) -> list[list[V] | TooMany]:
         pages: dict[tuple[int | None, str | None], list[int]] = defaultdict(list)
-        for medication_id, first, after in keys:
-            pages[first, after].append(medication_id)
-        found: dict[ClaimsKey, list[Row[Any]]] = {}
+        for owner, first, after in keys:
+            pages[first, after].append(owner)
+        found: dict[ClaimsKey, list[V]] = {}
         for (first, after), ids in pages.items():
-            rows = await read(
-                claims.claims_about,
-                model=model,
-                medication_ids=ids,
-                first=first,
-                after=after,
-                most=most + 1,
-            )
-            found |= {(medication_id, first, after): rows[medication_id] for medication_id in rows}
+            rows = await read(fetch, **{keyword: ids}, first=first, after=after, most=most + 1)
+            found |= {(owner, first, after): rows[owner] for owner in rows}
         return [
             TooMany(what, most, PAGE_THEM)
+            if key[1] is None and len(found.get(key, [])) > most
+            else found.get(key, [])
+            for key in keys
+        ]
+
+    return DataLoader(load_fn=load)
+
+
+def _medications_for(read: Reader, most: int) -> DataLoader[FirstKey, list[models.Medication]]:
+    """A loader of each condition's medications, keyed by (condition id, first): the first
+    that many, or all of them up to `most`."""
+
+    async def load(keys: Sequence[FirstKey]) -> list[list[models.Medication] | TooMany]:
+        firsts: dict[int | None, list[int]] = defaultdict(list)
+        for condition, first in keys:
+            firsts[first].append(condition)
+        found: dict[FirstKey, list[models.Medication]] = {}
+        for first, ids in firsts.items():
+            size = page_size(first) if first is not None else most + 1
+            rows = await read(queries.medications_for_conditions, condition_ids=ids, most=size)
+            found |= {(condition, first): rows[condition] for condition in rows}
+        return [
+            TooMany("medications of a condition", most, "ask for the first ones with first")
             if key[1] is None and len(found.get(key, [])) > most
             else found.get(key, [])
             for key in keys
@@ -175,7 +200,12 @@ class Loaders:
     mentions: DataLoader[ClaimsKey, list[Row[Any]]] = field(init=False)
     dosages: DataLoader[ClaimsKey, list[Row[Any]]] = field(init=False)
     warnings: DataLoader[ClaimsKey, list[Row[Any]]] = field(init=False)
+    indications: DataLoader[ClaimsKey, list[Row[Any]]] = field(init=False)
     aliases: DataLoader[int, list[str]] = field(init=False)
+    medication: DataLoader[int, models.Medication] = field(init=False)
+    condition_aliases: DataLoader[int, list[str]] = field(init=False)
+    condition_medications: DataLoader[FirstKey, list[models.Medication]] = field(init=False)
+    condition_indications: DataLoader[ClaimsKey, list[Row[Any]]] = field(init=False)
     episode_dosages: DataLoader[int, list[Row[Any]]] = field(init=False)
     episode_warnings: DataLoader[int, list[Row[Any]]] = field(init=False)
 
@@ -188,7 +218,15 @@ class Loaders:
         self.mentions = _claims_about(read, models.Mention, self.max_list)
         self.dosages = _claims_about(read, models.Dosage, self.max_list)
         self.warnings = _claims_about(read, models.Warning, self.max_list)
+        self.indications = _claims_about(read, models.Indication, self.max_list)
         self.aliases = _batched(read, queries.aliases_for, "medication_ids")
+        self.medication = _by_id(read, queries.medications_by_id, "medication_ids")
+        self.condition_aliases = _batched(read, queries.condition_aliases_for, "condition_ids")
+        self.condition_medications = _medications_for(read, self.max_list)
+        self.condition_indications = _pages(
+            read, "indications of a condition", claims.indications_of, "condition_ids",
+            self.max_list,
+        )  # fmt: skip
         self.episode_dosages = _claims_in(read, models.Dosage)
         self.episode_warnings = _claims_in(read, models.Warning)
 

@@ -11,6 +11,7 @@ from api.shapes import caution, claim_said, dose
 from db import models
 
 UCUM = "http://unitsofmeasure.org"
+ICD_10_CM = "http://hl7.org/fhir/sid/icd-10-cm"
 # The canonical units in UCUM's codes; international units are "[iU]" there.
 UCUM_CODES = {"mg": "mg", "mL": "mL", "IU": "[iU]", "mg/kg": "mg/kg", "mg/m2": "mg/m2"}
 # A frequency as FHIR Timing.repeat: so many times per period of periodUnit; bedtime as `when`.
@@ -62,13 +63,27 @@ def fhir_dosage(dosage: Row[Any]) -> dict[str, Any]:
     return found
 
 
+def fhir_guideline(dosage: Row[Any]) -> dict[str, Any]:
+    """A MedicationKnowledge administration guideline: the Dosage, and the condition it is
+    said to be for as `indicationCodeableConcept`, coded in ICD-10-CM where a code fits."""
+    guideline: dict[str, Any] = {
+        "dosage": [{"type": {"text": SAID}, "dosage": [fhir_dosage(dosage)]}]
+    }
+    if dosage.condition_name is not None:
+        concept: dict[str, Any] = {"text": dosage.condition_name}
+        if dosage.condition_code is not None:
+            concept["coding"] = [{"system": ICD_10_CM, "code": dosage.condition_code}]
+        guideline["indicationCodeableConcept"] = concept
+    return guideline
+
+
 def fhir_bundle(
     dosages: Sequence[Row[Any]], medication: str, *, url: str, next_url: str | None
 ) -> dict[str, Any]:
     """A FHIR R4 Bundle (a collection) of one MedicationKnowledge per dose said: its code is the
-    medication's name, its one administration guideline the Dosage. One resource per claim
-    keeps a page of the bundle a page of claims, and each dose with its own moment; `link`
-    holds this page's URL and the next page's."""
+    medication's name, its one administration guideline the Dosage and what it is for. One
+    resource per claim keeps a page of the bundle a page of claims, and each dose with its own
+    moment; `link` holds this page's URL and the next page's."""
     links = [{"relation": "self", "url": url}]
     if next_url is not None:
         links.append({"relation": "next", "url": next_url})
@@ -79,9 +94,7 @@ def fhir_bundle(
                 "resourceType": "MedicationKnowledge",
                 "id": f"dosage-{dosage.id}",
                 "code": {"text": medication},
-                "administrationGuidelines": [
-                    {"dosage": [{"type": {"text": SAID}, "dosage": [fhir_dosage(dosage)]}]}
-                ],
+                "administrationGuidelines": [fhir_guideline(dosage)],
             }
         }
         for dosage in dosages

@@ -245,6 +245,9 @@ def medication_dosages(request: Request, session: Session) -> Response:
         stances=query_stances(request),
         speaker=request.query_params.get("speaker"),
         include_sponsored=query_flag(request, "include_sponsored"),
+        condition_id=arguments.condition_id(
+            session=session, name=request.query_params.get("indication")
+        ),
         **paging(request),
     )
     if fhir:
@@ -254,6 +257,30 @@ def medication_dosages(request: Request, session: Session) -> Response:
     return rows_response(
         request, [shapes.dosage_row(row, medication.name) for row in page.rows], page=page
     )
+
+
+def medication_indications(request: Request, session: Session) -> Response:
+    medication = named_medication(session, request.path_params["name"])
+    page = queries.indications_page(
+        session=session,
+        medication_id=medication.id,
+        condition_id=arguments.condition_id(
+            session=session, name=request.query_params.get("condition")
+        ),
+        include_sponsored=query_flag(request, "include_sponsored"),
+        **paging(request),
+    )
+    rows = [shapes.indication_row(row, medication.name) for row in page.rows]
+    return rows_response(request, rows, page=page)
+
+
+def list_conditions(request: Request, session: Session) -> Response:
+    page = queries.conditions_page(session=session, **paging(request))
+    aliases = queries.condition_aliases_for(
+        session=session, condition_ids=[row.id for row in page.rows]
+    )
+    rows = [shapes.condition_row(row, aliases.get(row.id, [])) for row in page.rows]
+    return rows_response(request, rows, page=page)
 
 
 @dataclass(frozen=True)
@@ -346,7 +373,7 @@ ENDPOINTS = [
     Endpoint("/medications/{name}", "One medication by any of its names", get_medication,
              shapes.MedicationRow, (NAME, FORMAT), formats=("json",)),
     Endpoint("/medications/{name}/dosages",
-             "A medication's dosages, filtered by amount, stance and speaker",
+             "A medication's dosages, filtered by amount, indication, stance and speaker",
              medication_dosages, list[shapes.DosageRow],
              (NAME, Parameter("min", 'lowest amount, any unit ("4 mg", "4500 ug")'),
               Parameter("max", "highest amount, any unit"),
@@ -354,12 +381,23 @@ ENDPOINTS = [
                         "ANECDOTE, STUDY, GENERAL, NEGATED or HYPOTHETICAL; repeat or separate "
                         "with commas for any of several"),
               Parameter("speaker", "who said it, as the speaker column gives the name"),
+              Parameter("indication", 'the condition the dose is said to be for, any of its '
+                        'names ("CRPS")'),
               Parameter("include_sponsored", "true to include doses said in sponsor reads "
                         "(default false)", "boolean"),
               FIRST, AFTER,
               Parameter("format", "json (default), csv, ndjson, or fhir (an R4 Bundle of "
                         "MedicationKnowledge)")),
              formats=DOSAGE_FORMATS, paged=True),
+    Endpoint("/medications/{name}/indications",
+             "The conditions a medication is said to be used for, treat, help or be tried in",
+             medication_indications, list[shapes.IndicationRow],
+             (NAME, Parameter("condition", 'one condition, any of its names ("MS")'),
+              Parameter("include_sponsored", "true to include what sponsor reads say "
+                        "(default false)", "boolean"),
+              FIRST, AFTER, FORMAT), paged=True),
+    Endpoint("/conditions", "Conditions some episode ties a medication to, by name",
+             list_conditions, list[shapes.ConditionRow], (FIRST, AFTER, FORMAT), paged=True),
     Endpoint("/episodes", "Episodes, filtered and ordered", list_episodes,
              list[shapes.EpisodeRow],
              (Parameter("search", "words the transcript must contain"),

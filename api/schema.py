@@ -25,6 +25,7 @@ from api import arguments, limits, writes
 from api.context import Context, TooMany, TooSlow, bounded, on_a_worker
 from api.settings import Settings
 from api.types.claims import Dosage
+from api.types.condition import Condition
 from api.types.connection import Connection
 from api.types.episode import Episode
 from api.types.medication import Medication
@@ -57,6 +58,23 @@ class Query:
         )
         return [Medication.from_row(row) for row in rows]
 
+    @strawberry.field(
+        description='The condition its name or any lay or clinical term names ("CRPS", '
+        '"multiple sclerosis"), among those some episode ties a medication to.'
+    )
+    async def condition(self, info: Info[Context, None], name: str) -> Condition | None:
+        row = await info.context.read(queries.condition_named, name=name)
+        return Condition.from_row(row) if row is not None else None
+
+    @strawberry.field(
+        description="Every condition some episode ties a medication to, by name, a page at a time."
+    )
+    async def conditions(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> Connection[Condition]:
+        page = await info.context.read(queries.conditions_page, first=first, after=after)
+        return Connection.from_page(page, Condition.from_row)
+
     @strawberry.field(description="Episodes matching every filter given, a page at a time.")
     async def episodes(
         self,
@@ -86,7 +104,8 @@ class Query:
 
     @strawberry.field(
         description="Dosages, filtered by medication (any alias) and by amount: min and max "
-        'take any unit ("4 mg", "4500 ug", "0.01 g"); by stance (any of those given) and by '
+        'take any unit ("4 mg", "4500 ug", "0.01 g"); by what the dose is said to be for '
+        '(indication: any name of the condition, "CRPS"); by stance (any of those given) and by '
         "speaker (the name as `speaker` gives it). Doses said in sponsor reads are left out "
         "unless includeSponsored is true."
     )
@@ -94,6 +113,7 @@ class Query:
         self,
         info: Info[Context, None],
         medication: str | None = None,
+        indication: str | None = None,
         min: str | None = None,  # noqa: A002 - the argument's public name
         max: str | None = None,  # noqa: A002
         episode: strawberry.ID | None = None,
@@ -111,6 +131,7 @@ class Query:
             first=first,
             after=after,
             medication_id=await read(arguments.medication_id, name=medication),
+            condition_id=await read(arguments.condition_id, name=indication),
             low=low,
             high=high,
             episode_id=arguments.episode_id("episode", episode),
@@ -152,6 +173,9 @@ class Query:
         if kind == "Medication":
             medication = await read(queries.medication_by_id, medication_id=key)
             return Medication.from_row(medication) if medication is not None else None
+        if kind == "Condition":
+            condition = await read(queries.condition_by_id, condition_id=key)
+            return Condition.from_row(condition) if condition is not None else None
         return None
 
 
@@ -280,7 +304,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
-        types=[Episode, Medication],
+        types=[Episode, Medication, Condition],
         extensions=extensions,
         config=config,
     )

@@ -40,7 +40,15 @@ class SaidBy(TypedDict):
     sponsored: bool
 
 
-class DosageRow(Said, SaidBy):
+class Purpose(TypedDict):
+    """The condition a dose is said to be for, and its ICD-10-CM code; null where the speech
+    does not say."""
+
+    indication: str | None
+    indication_code: str | None
+
+
+class DosageRow(Said, SaidBy, Purpose):
     kind: Literal["dosage"]
     medication: str
     value: float
@@ -56,6 +64,21 @@ class WarningRow(Said, SaidBy):
     medication: str
     warning_kind: str
     text: str
+
+
+class IndicationRow(Said, SaidBy):
+    kind: Literal["indication"]
+    medication: str
+    condition: str
+    condition_code: str | None  # ICD-10-CM
+    text: str
+
+
+class ConditionRow(TypedDict):
+    id: str
+    name: str
+    code: str | None  # ICD-10-CM
+    aliases: list[str]
 
 
 class EpisodeFields(TypedDict):
@@ -175,7 +198,24 @@ def dosage_fields(dosage: Row[Any]) -> dict[str, Any]:
 def dosage_row(dosage: Row[Any], medication: str) -> DosageRow:
     """A dosage read by `db.claims`, flat."""
     head = {"kind": "dosage", "medication": medication} | dosage_fields(dosage)
-    return cast(DosageRow, head | claim_said(dosage) | said_by(dosage))
+    purpose: Purpose = {
+        "indication": dosage.condition_name,
+        "indication_code": dosage.condition_code,
+    }
+    return cast(DosageRow, head | claim_said(dosage) | said_by(dosage) | purpose)
+
+
+def indication_row(indication: Row[Any], medication: str) -> IndicationRow:
+    """An indication read by `db.claims`, flat."""
+    return {
+        "kind": "indication",
+        "medication": medication,
+        "condition": indication.condition_name,
+        "condition_code": indication.condition_code,
+        "text": indication.text,
+        **claim_said(indication),
+        **said_by(indication),
+    }
 
 
 def warning_row(warning: Row[Any], medication: str) -> WarningRow:
@@ -233,6 +273,15 @@ def episode_row(episode: models.Episode) -> EpisodeRow:
     upload = fields["upload_date"]
     row = {"id": to_global_id("Episode", episode.id), **fields}
     return cast(EpisodeRow, row | {"upload_date": upload.isoformat() if upload else None})
+
+
+def condition_row(condition: models.Condition, aliases: list[str]) -> ConditionRow:
+    return {
+        "id": to_global_id("Condition", condition.id),
+        "name": condition.name,
+        "code": condition.code,
+        "aliases": aliases,
+    }
 
 
 def stats_row(stats: queries.MedicationStats) -> MedicationStatsRow:

@@ -3,7 +3,8 @@
 A medication common across thousands of episodes has tens of thousands of claims, and an
 ORM object with its segment and episode costs about 70 µs to build; a plain row from one
 joined statement costs a few. Each row carries the claim's own columns and `seconds`,
-`segment_text`, `episode_id`, `episode_title` and `episode_url`.
+`segment_text`, `episode_id`, `episode_title` and `episode_url`; a dosage or indication also
+carries its condition's `condition_name` and `condition_code` (null for a dose said for none).
 
 Lists run in episode and transcript order, which is the order of (segment_id, id): an
 episode's segments are stored in transcript order, and a replaced episode is stored anew.
@@ -22,16 +23,17 @@ from sqlalchemy.orm import Session
 from db import models
 from db.pages import PageError, decode_cursor, encode_cursor, page_size
 
-Claim = TypeVar("Claim", models.Mention, models.Dosage, models.Warning)
+Claim = TypeVar("Claim", models.Mention, models.Dosage, models.Warning, models.Indication)
 R = TypeVar("R")
 
 COLUMNS: dict[type[models.Base], tuple[str, ...]] = {
     models.Mention: ("text", "confidence", "matched_by"),
     models.Dosage: (
         "text", "value", "max_value", "unit", "frequency", "per_day", "stance", "speaker",
-        "sponsored",
+        "sponsored", "condition_id",
     ),
     models.Warning: ("text", "kind", "stance", "speaker", "sponsored"),
+    models.Indication: ("text", "condition_id", "stance", "speaker", "sponsored"),
 }  # fmt: skip
 
 
@@ -39,7 +41,7 @@ COLUMNS: dict[type[models.Base], tuple[str, ...]] = {
 def said(model: type[Claim]) -> Select[Any]:
     """The claims of `model` with the segment and episode where each was said. Built once per
     model (about 120 µs a time): a Select is immutable, each caller's where() makes a copy."""
-    return (
+    query = (
         select(
             model.id,
             model.medication_id,
@@ -54,6 +56,12 @@ def said(model: type[Claim]) -> Select[Any]:
         .join(models.Segment, models.Segment.id == model.segment_id)
         .join(models.Episode, models.Episode.id == model.episode_id)
     )
+    if "condition_id" not in COLUMNS[model]:
+        return query
+    return query.add_columns(
+        models.Condition.name.label("condition_name"),
+        models.Condition.code.label("condition_code"),
+    ).outerjoin(models.Condition, models.Condition.id == model.__table__.c.condition_id)
 
 
 def _kind(model: type[Claim]) -> str:
@@ -87,26 +95,53 @@ def claims_about(
     """Each medication's claims of `model`, in episode and transcript order: with `first` a
     page of at most that many per medication, without it at most `most` (None: all), and
     with `after` those past its cursor."""
-    query = said(model).where(model.medication_id.in_(medication_ids))
+    return _pages(session, model, "medication_id", medication_ids, first, after, most)
+
+
+def indications_of(
+    *,
+    session: Session,
+    condition_ids: Sequence[int],
+    first: int | None = None,
+    after: str | None = None,
+    most: int | None = None,
+) -> dict[int, list[Row[Any]]]:
+    """Each condition's indications, as `claims_about` gives a medication's claims."""
+    return _pages(session, models.Indication, "condition_id", condition_ids, first, after, most)
+
+
+def _pages(
+    session: Session,
+    model: type[Claim],
+    key: str,
+    ids: Sequence[int],
+    first: int | None,
+    after: str | None,
+    most: int | None,
+) -> dict[int, list[Row[Any]]]:
+    """The claims of `model` whose column `key` holds one of `ids`, grouped by it, a page of
+    each (see claims_about)."""
+    column = getattr(model, key)
+    query = said(model).where(column.in_(ids))
     past = after_cursor(model, after)
     if past is not None:
         query = query.where(past)
     order = (model.segment_id, model.id)
     size = page_size(first) if first is not None else most
     if size is not None:
-        if len(medication_ids) == 1:
+        if len(ids) == 1:
             query = query.order_by(*order).limit(size)
         else:
-            # A page for each medication of a batch: rank within each, keep the first `size`.
-            rank = func.row_number().over(partition_by=model.medication_id, order_by=order)
+            # A page for each key of a batch: rank within each, keep the first `size`.
+            rank = func.row_number().over(partition_by=column, order_by=order)
             ranked = query.add_columns(rank.label("rank")).subquery()
             query = (
                 select(ranked)
                 .where(ranked.c.rank <= size)
                 .order_by(ranked.c.segment_id, ranked.c.id)
             )
-            return grouped(session.execute(query).all(), "medication_id")
-    return grouped(session.execute(query.order_by(*order)).all(), "medication_id")
+            return grouped(session.execute(query).all(), key)
+    return grouped(session.execute(query.order_by(*order)).all(), key)
 
 
 def claims_in(

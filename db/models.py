@@ -1,7 +1,8 @@
 """SQLAlchemy models: episodes, their transcript segments, medications and the claims about them.
 
-Every claim row (mention, dosage, warning, quote) points at the segment where it is said and,
-for filtering without a join, at its episode. Deleting an episode deletes its claims.
+Every claim row (mention, dosage, warning, indication, quote) points at the segment where it
+is said and, for filtering without a join, at its episode. Deleting an episode deletes its
+claims.
 """
 
 from datetime import date, datetime
@@ -110,6 +111,32 @@ class Alias(Base):
     medication: Mapped[Medication] = relationship(back_populates="aliases")
 
 
+class Condition(Base):
+    """A condition some indication names: its canonical name (ingest/data/conditions.toml) and
+    ICD-10-CM code, null where no code fits the name."""
+
+    __tablename__ = "conditions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+    code: Mapped[str | None] = mapped_column(String(16))
+
+
+class ConditionAlias(Base):
+    """A term that resolves to a condition at query time ("CRPS", "brain fog"), the canonical
+    name among them, without the ingest vocabulary."""
+
+    __tablename__ = "condition_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The normalised lookup key (see ingest.text.normalise); one key names one condition.
+    key: Mapped[str] = mapped_column(String(256), unique=True)
+    name: Mapped[str] = mapped_column(String(256))
+    condition_id: Mapped[int] = mapped_column(
+        ForeignKey("conditions.id", ondelete="CASCADE"), index=True
+    )
+
+
 class _Claim:
     """Columns shared by every claim: its words, and the episode they come from. The keys'
     sort_order keeps them first in each table, where migration 0001 put them."""
@@ -165,9 +192,11 @@ class Dosage(_SaidClaim, Base):
         # Dosages in episode and transcript order, a page at a time (db/claims.py).
         Index("ix_dosages_medication_segment", "medication_id", "segment_id"),
         Index("ix_dosages_segment", "segment_id"),
-        # The root dosages list filtered by stance or by speaker, still in that order.
+        # The root dosages list filtered by stance, by speaker or by indication, still in
+        # that order.
         Index("ix_dosages_stance_segment", "stance", "segment_id"),
         Index("ix_dosages_speaker_segment", "speaker", "segment_id"),
+        Index("ix_dosages_condition_segment", "condition_id", "segment_id"),
     )
 
     value: Mapped[float] = mapped_column(Float)
@@ -175,6 +204,9 @@ class Dosage(_SaidClaim, Base):
     max_value: Mapped[float | None] = mapped_column(Float)
     frequency: Mapped[str | None] = mapped_column(String(32))
     per_day: Mapped[float | None] = mapped_column(Float)
+    # The condition the dose is said to be for, where the speech says; null where it does not
+    # and for doses stored before migration 0008.
+    condition_id: Mapped[int | None] = mapped_column(ForeignKey("conditions.id"))
 
 
 class Warning(_SaidClaim, Base):
@@ -185,6 +217,21 @@ class Warning(_SaidClaim, Base):
     )
 
     kind: Mapped[str] = mapped_column(String(32))
+
+
+class Indication(_SaidClaim, Base):
+    """A medication said to be used for, treat, help or be tried in a condition; `text` is the
+    clause that ties the two."""
+
+    __tablename__ = "indications"
+    __table_args__ = (
+        # A medication's or a condition's indications in episode and transcript order.
+        Index("ix_indications_medication_segment", "medication_id", "segment_id"),
+        Index("ix_indications_condition_segment", "condition_id", "segment_id"),
+        Index("ix_indications_segment_id", "segment_id"),
+    )
+
+    condition_id: Mapped[int] = mapped_column(ForeignKey("conditions.id"))
 
 
 class Quote(_Claim, Base):

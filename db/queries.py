@@ -170,30 +170,65 @@ def dosages_page(
     stances: Sequence[str] | None = None,
     speaker: str | None = None,
     include_sponsored: bool = False,
+    condition_id: int | None = None,
 ) -> Page[Row[Any]]:
     """A page of dosages in episode and transcript order, as plain rows with where each was
     said (`db.claims`). `low` and `high` are amounts in a canonical unit ((5.0, "mg")); a dose
-    or range overlapping [low, high] in that unit matches. Doses said in sponsor reads are
-    advertising, and are left out unless `include_sponsored`."""
-    size = page_size(first)
+    or range overlapping [low, high] in that unit matches; `condition_id` keeps the doses said
+    to be for that condition. Doses said in sponsor reads are advertising, and are left out
+    unless `include_sponsored`."""
     conditions = _dosage_conditions(medication_id, low, high, episode_id, channel)
     if stances is not None:
         conditions.append(models.Dosage.stance.in_(stances))
     if speaker is not None:
         conditions.append(func.lower(models.Dosage.speaker) == speaker.lower())
+    if condition_id is not None:
+        conditions.append(models.Dosage.condition_id == condition_id)
     if not include_sponsored:
         conditions.append(models.Dosage.sponsored.is_(False))
-    query = said(models.Dosage).where(*conditions)
-    past = claims.after_cursor(models.Dosage, after)
+    return _claims_page(session, models.Dosage, conditions, first, after)
+
+
+def indications_page(
+    *,
+    session: Session,
+    medication_id: int,
+    first: int | None = None,
+    after: str | None = None,
+    condition_id: int | None = None,
+    include_sponsored: bool = False,
+) -> Page[Row[Any]]:
+    """A page of a medication's indications in episode and transcript order, as plain rows
+    with where each was said (`db.claims`), of one condition if `condition_id`. Sponsor reads
+    are left out unless `include_sponsored`."""
+    conditions = [models.Indication.medication_id == medication_id]
+    if condition_id is not None:
+        conditions.append(models.Indication.condition_id == condition_id)
+    if not include_sponsored:
+        conditions.append(models.Indication.sponsored.is_(False))
+    return _claims_page(session, models.Indication, conditions, first, after)
+
+
+def _claims_page(
+    session: Session,
+    model: type[claims.Claim],
+    conditions: Sequence[ColumnElement[bool]],
+    first: int | None,
+    after: str | None,
+) -> Page[Row[Any]]:
+    """A page of the claims of `model` that meet every condition, in episode and transcript
+    order, with how many meet them in all."""
+    size = page_size(first)
+    query = said(model).where(*conditions)
+    past = claims.after_cursor(model, after)
     if past is not None:
         query = query.where(past)
-    order = (models.Dosage.segment_id, models.Dosage.id)
-    rows = session.execute(query.order_by(*order).limit(size + 1)).all()
-    total = session.scalar(select(func.count()).select_from(models.Dosage).where(*conditions))
+    rows = session.execute(query.order_by(model.segment_id, model.id).limit(size + 1)).all()
+    total = session.scalar(select(func.count()).select_from(model).where(*conditions))
     shown = rows[:size]
     return Page(
         rows=shown,
-        cursors=[claims.cursor(models.Dosage, row) for row in shown],
+        cursors=[claims.cursor(model, row) for row in shown],
         has_next=len(rows) > size,
         total=total or 0,
     )
@@ -331,6 +366,111 @@ def medication_stats_page(
     )
 
 
+def condition_named(*, session: Session, name: str) -> models.Condition | None:
+    """The condition its canonical name or any term the vocabulary gives names ("CRPS",
+    "brain fog"), or None."""
+    key = normalise(name)
+    if not key:
+        return None
+    return session.scalar(
+        select(models.Condition)
+        .join(models.ConditionAlias, models.ConditionAlias.condition_id == models.Condition.id)
+        .where(models.ConditionAlias.key == key)
+    )
+
+
+def conditions_page(
+    *, session: Session, first: int | None = None, after: str | None = None
+) -> Page[models.Condition]:
+    """A page of the conditions some stored indication names, by name."""
+    size = page_size(first)
+    query = select(models.Condition).where(
+        models.Condition.id.in_(select(models.Indication.condition_id))
+    )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    start = decode_cursor("condition", after)
+    if start is not None:
+        if len(start) != 1 or not isinstance(start[0], str):
+            raise PageError(f"after: {after!r} is not a cursor from this list of conditions")
+        query = query.where(models.Condition.name > start[0])
+    rows = session.scalars(query.order_by(models.Condition.name).limit(size + 1)).all()
+    shown = rows[:size]
+    return Page(
+        rows=list(shown),
+        cursors=[encode_cursor("condition", row.name) for row in shown],
+        has_next=len(rows) > size,
+        total=total,
+    )
+
+
+def condition_aliases_for(
+    *, session: Session, condition_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """The terms that name each condition besides its canonical name, alphabetically."""
+    rows = session.execute(
+        select(models.ConditionAlias.condition_id, models.ConditionAlias.name)
+        .join(models.Condition, models.Condition.id == models.ConditionAlias.condition_id)
+        .where(
+            models.ConditionAlias.condition_id.in_(condition_ids),
+            models.ConditionAlias.name != models.Condition.name,
+        )
+        .order_by(models.ConditionAlias.condition_id, func.lower(models.ConditionAlias.name))
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    for condition, alias in rows:
+        found[condition].append(alias)
+    return found
+
+
+def medications_for_conditions(
+    *, session: Session, condition_ids: Sequence[int], most: int | None = None
+) -> dict[int, list[models.Medication]]:
+    """Per condition, the medications said to be used for it outside sponsor reads, by name;
+    at most `most` each (None: all)."""
+    pairs = (
+        select(models.Indication.condition_id, models.Indication.medication_id)
+        .where(
+            models.Indication.condition_id.in_(condition_ids),
+            models.Indication.sponsored.is_(False),
+        )
+        .distinct()
+        .subquery()
+    )
+    rank = func.row_number().over(
+        partition_by=pairs.c.condition_id, order_by=models.Medication.name
+    )
+    ranked = (
+        select(pairs.c.condition_id, models.Medication.id, rank.label("rank"))
+        .join(models.Medication, models.Medication.id == pairs.c.medication_id)
+        .subquery()
+    )
+    query = select(ranked.c.condition_id, models.Medication).join(
+        models.Medication, models.Medication.id == ranked.c.id
+    )
+    if most is not None:
+        query = query.where(ranked.c.rank <= most)
+    found: dict[int, list[models.Medication]] = defaultdict(list)
+    for condition, medication in session.execute(
+        query.order_by(ranked.c.condition_id, ranked.c.rank)
+    ):
+        found[condition].append(medication)
+    return found
+
+
+def medications_by_id(
+    *, session: Session, medication_ids: Sequence[int]
+) -> dict[int, models.Medication]:
+    """Medications by id, in one statement."""
+    rows = session.scalars(
+        select(models.Medication).where(models.Medication.id.in_(medication_ids))
+    )
+    return {row.id: row for row in rows}
+
+
+def condition_by_id(*, session: Session, condition_id: int) -> models.Condition | None:
+    return session.get(models.Condition, condition_id)
+
+
 def medication_by_id(*, session: Session, medication_id: int) -> models.Medication | None:
     return session.get(models.Medication, medication_id)
 
@@ -393,7 +533,8 @@ def counts(*, session: Session) -> dict[str, int]:
     """Row counts per table, for reports and for checking that nothing was half-written."""
     tables = [
         models.Episode, models.Segment, models.Medication, models.Alias, models.Mention,
-        models.Dosage, models.Warning, models.Quote, models.SummaryPoint,
+        models.Dosage, models.Warning, models.Condition, models.Indication, models.Quote,
+        models.SummaryPoint,
     ]  # fmt: skip
     return {
         model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0

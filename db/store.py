@@ -88,6 +88,7 @@ def save_episode(
     session.add(episode)
     session.flush()
     medication_ids = _medications(session, extraction)
+    condition_ids = _conditions(session, extraction)
     ids = [segment.id for segment in segments]
 
     def located(claim_segment: int | None) -> dict[str, int | None]:
@@ -108,7 +109,8 @@ def save_episode(
                                   "value": d.value, "unit": d.unit, "max_value": d.max_value,
                                   "frequency": d.frequency, "per_day": d.per_day,
                                   "stance": d.stance.value, "speaker": d.speaker,
-                                  "sponsored": d.sponsored}
+                                  "sponsored": d.sponsored,
+                                  "condition_id": condition_ids.get(d.indication or "")}
             for d in extraction.dosages
         ]),
         (models.Warning, [
@@ -116,6 +118,13 @@ def save_episode(
                                   "kind": w.kind.value, "stance": w.stance.value,
                                   "speaker": w.speaker, "sponsored": w.sponsored}
             for w in extraction.warnings
+        ]),
+        (models.Indication, [
+            located(i.segment) | {"medication_id": medication_ids[i.medication], "text": i.text,
+                                  "condition_id": condition_ids[i.condition],
+                                  "stance": i.stance.value, "speaker": i.speaker,
+                                  "sponsored": i.sponsored}
+            for i in extraction.indications
         ]),
         (models.Quote, [
             located(q.segment) | {"position": n, "text": q.text,
@@ -180,6 +189,41 @@ def _medications(session: Session, extraction: Extraction) -> dict[str, int]:
         session.flush()
         rows = spellings.alias_rows((row.id, row.key) for row in added)
         session.execute(insert(models.AliasSpelling), rows)
+    return {name: row.id for name, row in found.items()}
+
+
+def _conditions(session: Session, extraction: Extraction) -> dict[str, int]:
+    """Ids of the conditions the episode's indications name, adding those not stored yet with
+    the terms that name them; a stored condition takes the code the vocabulary gives now."""
+    names = list(extraction.conditions)
+    found = {
+        row.name: row
+        for row in session.scalars(select(models.Condition).where(models.Condition.name.in_(names)))
+    }
+    for name, condition in extraction.conditions.items():
+        if name not in found:
+            found[name] = models.Condition(name=name)
+            session.add(found[name])
+        found[name].code = condition.code
+    session.flush()
+    wanted: dict[str, tuple[str, int]] = {}
+    for name, condition in extraction.conditions.items():
+        for term in (name, *condition.aliases):
+            key = normalise(term)
+            if key and key not in wanted:
+                wanted[key] = (term, found[name].id)
+    stored = set(
+        session.scalars(
+            select(models.ConditionAlias.key).where(models.ConditionAlias.key.in_(list(wanted)))
+        )
+    )
+    rows = [
+        {"key": key, "name": term, "condition_id": condition_id}
+        for key, (term, condition_id) in wanted.items()
+        if key not in stored
+    ]
+    if rows:
+        session.execute(insert(models.ConditionAlias), rows)
     return {name: row.id for name, row in found.items()}
 
 

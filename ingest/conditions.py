@@ -48,11 +48,13 @@ class Vocabulary:
 
     def __init__(self, entries: Mapping[str, Mapping[str, Any]]) -> None:
         self.codes: dict[str, str | None] = {}
+        self.aliases: dict[str, tuple[str, ...]] = {}  # canonical name -> its other terms
         self.terms: dict[str, str] = {}  # normalised term -> canonical name
         self.short: dict[str, str] = {}  # abbreviation, as written -> canonical name
         self.context: dict[str, re.Pattern[str]] = {}
         for name, entry in entries.items():
             self.codes[name] = entry.get("code")
+            self.aliases[name] = tuple(dict.fromkeys(t for t in entry["terms"] if t != name))
             for term in [name, *entry["terms"]]:
                 if term not in entry.get("short", ()):
                     self.terms.setdefault(normalise(term), name)

@@ -674,6 +674,8 @@ class IndicationResult:
     score: Score
     missed: tuple[str, ...] = ()
     false: tuple[str, ...] = ()
+    # What each dose is for: (paragraph, drug, amount, condition) of the doses with a purpose.
+    purposes: Score = Score(0, 0, 0)
 
 
 def score_indications(
@@ -689,6 +691,9 @@ def score_indications(
         resolved = names.resolve(medication)
         return resolved.name if resolved is not None else medication
 
+    def condition(label: str) -> str:
+        return conditions.canonical(label) or label
+
     seconds = [segment.seconds for segment in extraction.document.segments]
     found = {
         (seconds[i.segment], i.medication, i.condition): i.text for i in extraction.indications
@@ -697,7 +702,7 @@ def score_indications(
         (
             label["seconds"],
             canonical(label["medication"]),
-            conditions.canonical(label["condition"]) or label["condition"],
+            condition(label["condition"]),
         ): label["said"]
         for label in labels["indications"]
     }
@@ -705,11 +710,25 @@ def score_indications(
     def line(key: tuple[int, str, str], said: str) -> str:
         return f"{format_timestamp(key[0])} {key[1]} for {key[2]}: {said!r}"
 
+    purposes = compare(
+        [
+            (seconds[d.segment], d.medication, _amount(d.value), d.indication)
+            for d in extraction.dosages
+            if d.indication is not None
+        ],
+        [
+            (d["seconds"], canonical(d["medication"]), _amount(d["value"]), condition(purpose))
+            for d in labels.get("dosages", ())
+            if d.get("indication")
+            for purpose in d["indication"].split("; ")
+        ],
+    )
     return IndicationResult(
         name,
         compare(found.keys(), wanted.keys()),
         tuple(line(key, said) for key, said in wanted.items() if key not in found),
         tuple(line(key, said) for key, said in found.items() if key not in wanted),
+        purposes,
     )
 
 

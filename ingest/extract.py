@@ -7,12 +7,24 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import TypeVar
 
-from ingest import doses, indications, lexicon, medications, speakers, sponsors, text, warnings
+from ingest import (
+    conditions,
+    doses,
+    indications,
+    lexicon,
+    medications,
+    speakers,
+    sponsors,
+    text,
+    warnings,
+)
 from ingest.grounding import NOT_A_CLAIM, NOT_CLAIMS, Evidence, ground, strip_quotes, support
 from ingest.records import (
+    Condition,
     Document,
     Dosage,
     Extraction,
+    Indication,
     MatchedBy,
     Medication,
     Mention,
@@ -24,7 +36,7 @@ from ingest.stance import stance_at
 from ingest.timestamps import format_timestamp
 from ingest.units import to_canonical
 
-C = TypeVar("C", Dosage, Warning)  # a claim said by someone, somewhere
+C = TypeVar("C", Dosage, Warning, Indication)  # a claim said by someone, somewhere
 log = logging.getLogger(__name__)
 
 # "anybody on it, I'm checking B12": a pronoun before any name keeps the drug being discussed.
@@ -211,6 +223,11 @@ def extract(document: Document, *, names: lexicon.Lexicon | None = None) -> Extr
     result.warnings, dropped_warnings = _warnings(document, result.mentions, said)
     result.dropped += dropped + dropped_warnings
     result.indications = indications.find_indications(document.segments, result.mentions)
+    result.dosages = indications.dose_purposes(result.dosages, result.indications)
+    vocabulary = conditions.vocabulary()
+    for indication in result.indications:
+        name = indication.condition
+        result.conditions[name] = Condition(name, indication.code, vocabulary.aliases.get(name, ()))
     _attribute(result)
     result.quotes = _quotes(document)
     result.summary = _summary(document, result.mentions, result.dosages, names)
@@ -240,6 +257,7 @@ def _attribute(result: Extraction) -> None:
 
     result.dosages = [said(dosage) for dosage in result.dosages]
     result.warnings = [said(warning) for warning in result.warnings]
+    result.indications = [said(indication) for indication in result.indications]
 
 
 def _by_segment(mentions: list[Mention]) -> dict[int, list[Mention]]:

@@ -10,9 +10,10 @@ paragraph, or the one before it, names. One indication per paragraph, drug and c
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ingest.conditions import ConditionMention, Vocabulary, vocabulary
-from ingest.records import Indication, Mention, Segment, Stance
+from ingest.records import Dosage, Indication, Mention, Segment, Stance
 from ingest.stance import stance_at
 from ingest.text import sentences
 
@@ -102,9 +103,27 @@ def find_indications(
                 known = found.get(key)
                 if known is None or STRENGTH.index(said) < STRENGTH.index(known.stance):
                     found[key] = Indication(
-                        index, medication, condition.name, condition.code, said, text
+                        index, medication, condition.name, condition.code, said, text, start
                     )
     return list(found.values())
+
+
+def dose_purposes(dosages: Sequence[Dosage], found: Sequence[Indication]) -> list[Dosage]:
+    """The doses, each with the condition it is for where the paragraph says so: a dose of a
+    drug in a paragraph that ties that drug to exactly one condition is for that condition. A
+    denied link ("it does not treat pain") gives a dose no purpose, and two or more conditions
+    leave the dose without one rather than guess between them."""
+    conditions: dict[tuple[int, str], set[str]] = {}
+    for indication in found:
+        if indication.stance is not Stance.NEGATED:
+            key = (indication.segment, indication.medication)
+            conditions.setdefault(key, set()).add(indication.condition)
+    purposes = []
+    for dosage in dosages:
+        named = conditions.get((dosage.segment, dosage.medication), set())
+        only = next(iter(named)) if len(named) == 1 else None
+        purposes.append(replace(dosage, indication=only))
+    return purposes
 
 
 def _only_drug(mentions: Sequence[Mention]) -> str | None:

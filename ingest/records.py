@@ -102,6 +102,7 @@ class Dosage:
     stance: Stance = Stance.GENERAL
     speaker: str | None = None  # who says it, where the transcript labels speakers
     sponsored: bool = False  # said in a sponsor read
+    indication: str | None = None  # the condition it is said to be for (canonical name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,19 @@ class Indication:
     code: str | None  # ICD-10-CM
     stance: Stance
     text: str  # the clause that ties the two
+    start: int = 0  # character offset of the clause in the segment's text
+    speaker: str | None = None
+    sponsored: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A condition some indication names: its canonical name, ICD-10-CM code, and the lay and
+    clinical terms that name it (ingest/data/conditions.toml)."""
+
+    name: str
+    code: str | None
+    aliases: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +180,7 @@ class Extraction:
     dosages: list[Dosage] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
     indications: list[Indication] = field(default_factory=list)
+    conditions: dict[str, Condition] = field(default_factory=dict)  # those the indications name
     quotes: list[Quote] = field(default_factory=list)
     summary: list[SummaryPoint] = field(default_factory=list)
     # Per segment of the document: who is speaking as it starts, and whether it is (part of)

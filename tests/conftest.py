@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "ldn-mackey-attia.md"
 GOLD = ROOT / "tests" / "gold"
 DOCUMENTS = ROOT / "tests" / "documents"
-# Two labelled speakers, one taking over mid-paragraph, and a sponsor read with a dose in it.
+# Two labelled speakers, one taking over mid-paragraph, and a sponsor read with a dose in it;
+# the read and the advice each dose magnesium for sleep (insomnia).
 SPEAKERS = DOCUMENTS / "speakers-sponsor.md"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"

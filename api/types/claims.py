@@ -1,14 +1,21 @@
-"""Claims and where they were said: mentions, dosages, warnings, quotes and summary lines."""
+"""Claims and where they were said: mentions, dosages, warnings, indications, quotes and
+summary lines."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from sqlalchemy import Row
+from strawberry.types import Info
 
+from api.context import Context
 from api.shapes import dosage_fields
+from api.types.condition import Condition
 from api.types.source import Source
 from db import claims, models
 from ingest.records import MatchedBy, Stance, WarningKind
+
+if TYPE_CHECKING:
+    from api.types.medication import Medication
 
 strawberry.enum(MatchedBy, description="How a name in the transcript was resolved to the drug.")
 strawberry.enum(WarningKind, description="What kind of caution a warning is.")
@@ -71,6 +78,10 @@ class Dosage:
     )
     text: str = strawberry.field(description="The words as said.")
     stance: Stance | None = strawberry.field(description=STANCE)
+    indication: Condition | None = strawberry.field(
+        description="The condition the dose is said to be for, where the speech says so; null "
+        "where it does not, or names more than one."
+    )
     speaker: str | None = strawberry.field(description=SPEAKER)
     sponsored: bool = strawberry.field(description=SPONSORED)
     source: Source
@@ -83,6 +94,7 @@ class Dosage:
         """From a row of `db.claims`."""
         return cls(
             **dosage_fields(row),
+            indication=Condition.of_claim(row),
             stance=stance_of(row),
             speaker=row.speaker,
             sponsored=row.sponsored,
@@ -116,6 +128,48 @@ class Warning:
             sponsored=row.sponsored,
             source=Source.said(row),
             cursor=claims.cursor(models.Warning, row),
+        )
+
+
+@strawberry.type
+class Indication:
+    """A medication said to be used for, treat, help, or be tried or studied in a condition;
+    the stance says whether as advice, practice, a story, a study, a plain fact, a denial or
+    a question."""
+
+    condition: Condition
+    text: str = strawberry.field(description="The clause that ties the medication to it.")
+    stance: Stance | None = strawberry.field(description=STANCE)
+    speaker: str | None = strawberry.field(description=SPEAKER)
+    sponsored: bool = strawberry.field(description=SPONSORED)
+    source: Source
+    cursor: str = strawberry.field(
+        description="Pass as `after` to list the indications that follow this one."
+    )
+    _medication_id: strawberry.Private[int]
+
+    @strawberry.field(description="The medication said to be for the condition.")
+    async def medication(
+        self, info: Info[Context, None]
+    ) -> Annotated["Medication", strawberry.lazy("api.types.medication")]:
+        from api.types.medication import Medication
+
+        return Medication.from_row(await info.context.loaders.medication.load(self._medication_id))
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> "Indication":
+        """From a row of `db.claims`."""
+        return cls(
+            condition=Condition(
+                name=row.condition_name, code=row.condition_code, _key=row.condition_id
+            ),
+            text=row.text,
+            stance=stance_of(row),
+            speaker=row.speaker,
+            sponsored=row.sponsored,
+            source=Source.said(row),
+            cursor=claims.cursor(models.Indication, row),
+            _medication_id=row.medication_id,
         )
 
 

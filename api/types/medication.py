@@ -4,7 +4,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import Context
-from api.types.claims import Dosage, Mention, Warning
+from api.types.claims import Dosage, Indication, Mention, Warning
 from api.types.node import Node, to_global_id
 from db import models
 
@@ -50,6 +50,17 @@ class Medication(Node):
     ) -> list[Warning]:
         rows = await info.context.loaders.warnings.load((self._row.id, first, after))
         return [Warning.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description=PAGED.format(
+            kind="indications: the conditions it is said to be used for, treat, help or be tried in"
+        )
+    )
+    async def indications(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> list[Indication]:
+        rows = await info.context.loaders.indications.load((self._row.id, first, after))
+        return [Indication.from_row(row) for row in rows]
 
     @classmethod
     def from_row(cls, row: models.Medication) -> "Medication":

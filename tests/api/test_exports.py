@@ -103,3 +103,19 @@ def test_chapters(app: Starlette) -> None:
     assert starts == sorted(starts) and all(isinstance(s, int | float) for s in starts)
     at_106 = next(c for c in body["chapters"] if c["startTime"] == 106)
     assert "4.5 mg naltrexone" in at_106["title"] and at_106["url"].endswith("&t=106s")
+
+
+def test_fhir_gives_what_a_dose_is_for_in_icd_10_cm(spoken: Starlette) -> None:
+    bundle = fhir(
+        spoken, "/api/v1/medications/magnesium/dosages?format=fhir&include_sponsored=true"
+    )
+    purposes = []
+    for entry in bundle.entry or []:
+        knowledge = entry.resource
+        assert isinstance(knowledge, MedicationKnowledge)
+        (guideline,) = knowledge.administrationGuidelines or []
+        concept = guideline.indicationCodeableConcept
+        codes = [(c.system, c.code) for c in concept.coding or []] if concept else []
+        purposes.append((concept.text if concept else None, codes))
+    icd = [("http://hl7.org/fhir/sid/icd-10-cm", "G47.00")]
+    assert purposes == [("insomnia", icd), ("insomnia", icd), (None, [])]

@@ -4,7 +4,9 @@ import pytest
 from sqlalchemy import Engine
 
 from api.app import create_app
-from tests.conftest import gold_documents, gold_path, post_graphql
+from ingest.extract import extract
+from ingest.parse import parse_document
+from tests.conftest import SEED, gold_documents, gold_path, post_graphql, send_graphql
 
 DOSING_ADVICE = """
 query DosingAdvice($name: String!) {
@@ -172,3 +174,137 @@ def test_medication_stats_leave_out_sponsor_reads(spoken) -> None:  # type: igno
     # The read names magnesium once and doses it at 400 mg; neither counts.
     assert (magnesium["dosages"], magnesium["minDose"], magnesium["maxDose"]) == (2, 200.0, 300.0)
     assert magnesium["mentions"] == 4
+
+
+def seed_indications() -> set[tuple[int, str, str | None, str, str]]:
+    """What extraction finds in the seed for naltrexone: (seconds, condition, code, stance,
+    words), to hold the served answer to."""
+    document = parse_document(SEED.read_text(), source=str(SEED))
+    return {
+        (document.segments[i.segment].seconds, i.condition, i.code, i.stance.value, i.text)
+        for i in extract(document).indications
+        if i.medication == "naltrexone"
+    }
+
+
+INDICATIONS = """
+query Indications($name: String!) {
+  medication(name: $name) {
+    indications(first: 100) {
+      condition { name code } stance speaker sponsored text medication { name }
+      source { seconds timestamp url episode { title } } cursor
+    }
+  }
+}
+"""
+
+
+def test_the_seeds_indications_come_back_as_extracted(app) -> None:  # type: ignore[no-untyped-def]
+    found = post_graphql(app, INDICATIONS, {"name": "LDN"})["medication"]["indications"]
+    expected = seed_indications()
+    assert expected  # the seed ties naltrexone to some condition
+    seed = [i for i in found if i["source"]["episode"]["title"].startswith("Low-Dose Naltrexone")]
+    served = {
+        (i["source"]["seconds"], i["condition"]["name"], i["condition"]["code"], i["stance"],
+         i["text"])
+        for i in seed
+    }  # fmt: skip
+    assert served == expected and len(seed) == len(expected)
+    assert {i["medication"]["name"] for i in found} == {"naltrexone"}
+    assert all(i["source"]["url"].endswith(f"t={i['source']['seconds']}s") for i in seed)
+    # A page at a time, in transcript order: the cursor of one continues after it.
+    first = post_graphql(app, '{ medication(name: "LDN") { indications(first: 1) { cursor } } }')
+    cursor = first["medication"]["indications"][0]["cursor"]
+    rest = post_graphql(
+        app,
+        'query($after: String) { medication(name: "LDN") { indications(first: 100, '
+        "after: $after) { text } } }",
+        {"after": cursor},
+    )["medication"]["indications"]
+    assert [i["text"] for i in rest] == [i["text"] for i in found[1:]]
+
+
+CONDITION = """
+query Condition($name: String!) {
+  condition(name: $name) {
+    id name code aliases medications(first: 10) { name }
+    indications(first: 10) { text stance medication { name } }
+  }
+}
+"""
+
+
+def test_a_condition_by_any_of_its_names(app) -> None:  # type: ignore[no-untyped-def]
+    expected = {(name, code) for _, name, code, _, _ in seed_indications()}
+    for name, code in expected:
+        condition = post_graphql(app, CONDITION, {"name": name.upper()})["condition"]
+        assert (condition["name"], condition["code"]) == (name, code)
+        assert "naltrexone" in {m["name"] for m in condition["medications"]}
+        assert condition["indications"] and all(i["text"] for i in condition["indications"])
+        by_alias = post_graphql(app, CONDITION, {"name": condition["aliases"][0]})["condition"]
+        assert by_alias["name"] == name
+        node = post_graphql(
+            app, "query($id: ID!) { node(id: $id) { ... on Condition { name } } }",
+            {"id": condition["id"]},
+        )["node"]  # fmt: skip
+        assert node == {"name": name}
+    assert post_graphql(app, CONDITION, {"name": "no such illness"})["condition"] is None
+
+
+def test_conditions_are_a_connection_by_name(app) -> None:  # type: ignore[no-untyped-def]
+    every = post_graphql(app, "{ conditions(first: 100) { totalCount nodes { name code } } }")
+    names = [c["name"] for c in every["conditions"]["nodes"]]
+    assert names == sorted(names) and every["conditions"]["totalCount"] == len(names) > 1
+    first = post_graphql(app, "{ conditions(first: 1) { pageInfo { hasNextPage endCursor } } }")
+    info = first["conditions"]["pageInfo"]
+    assert info["hasNextPage"]
+    rest = post_graphql(
+        app, "query($a: String) { conditions(first: 100, after: $a) { nodes { name } } }",
+        {"a": info["endCursor"]},
+    )  # fmt: skip
+    assert [c["name"] for c in rest["conditions"]["nodes"]] == names[1:]
+
+
+def test_the_lists_of_conditions_count_toward_the_cost_limit(app) -> None:  # type: ignore[no-untyped-def]
+    body = send_graphql(app, "{ conditions(first: 100) { nodes { indications { text } } } }")
+    assert "CLAIMDEX_MAX_COST" in body["errors"][0]["message"]
+    body = send_graphql(app, "{ conditions(first: 100) { nodes { medications { name } } } }")
+    assert "CLAIMDEX_MAX_COST" in body["errors"][0]["message"]
+
+
+PURPOSES = """
+query Purposes($indication: String, $includeSponsored: Boolean = false) {
+  dosages(indication: $indication, includeSponsored: $includeSponsored) {
+    totalCount nodes { value indication { name code } }
+  }
+}
+"""
+
+
+def test_dosages_say_what_they_are_for_and_filter_by_it(spoken) -> None:  # type: ignore[no-untyped-def]
+    def purposes(**variables: object) -> list[tuple[float, str | None]]:
+        dosages = post_graphql(spoken, PURPOSES, variables)["dosages"]
+        assert dosages["totalCount"] == len(dosages["nodes"])
+        return [(d["value"], d["indication"] and d["indication"]["code"]) for d in dosages["nodes"]]
+
+    assert purposes(includeSponsored=True) == [(400.0, "G47.00"), (200.0, "G47.00"), (300.0, None)]
+    assert purposes(indication="trouble sleeping") == [(200.0, "G47.00")]
+    assert purposes(indication="insomnia", includeSponsored=True) == [
+        (400.0, "G47.00"), (200.0, "G47.00"),
+    ]  # fmt: skip
+    assert purposes(indication="no such illness") == []
+
+
+def test_indications_say_who_and_whether_sponsored(spoken) -> None:  # type: ignore[no-untyped-def]
+    query = """{
+      medication(name: "magnesium") { indications { condition { name } stance speaker sponsored } }
+      condition(name: "insomnia") { medications { name } }
+    }"""
+    data = post_graphql(spoken, query)
+    assert data["medication"]["indications"] == [
+        {"condition": {"name": "insomnia"}, "stance": "PERSONAL", "speaker": "Jane Doe",
+         "sponsored": True},
+        {"condition": {"name": "insomnia"}, "stance": "RECOMMENDATION", "speaker": "John Roe",
+         "sponsored": False},
+    ]  # fmt: skip
+    assert data["condition"]["medications"] == [{"name": "magnesium"}]

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from api.app import create_app
+from tests.api.test_graphql import seed_indications
 from tests.conftest import get, post_graphql
 
 
@@ -198,7 +199,14 @@ def test_an_unmentioned_medication_is_said_to_be_missing_from_the_index(app: Sta
 def test_dosage_rows_end_with_how_and_by_whom_they_were_said(app: Starlette) -> None:
     response = get(app, "/api/v1/medications/LDN/dosages?format=csv")
     header = next(csv.reader(io.StringIO(response.text)))
-    assert header[-4:] == ["link", "stance", "speaker", "sponsored"]
+    assert header[-6:] == [
+        "link",
+        "stance",
+        "speaker",
+        "sponsored",
+        "indication",
+        "indication_code",
+    ]
 
 
 def test_dosage_filters_by_stance_speaker_and_sponsor_reads(spoken: Starlette) -> None:
@@ -225,3 +233,56 @@ def test_openapi_documents_the_dosage_filters(app: Starlette) -> None:
     assert {"stance", "speaker", "include_sponsored"} <= named
     row = document["components"]["schemas"]["DosageRow"]["properties"]
     assert {"stance", "speaker", "sponsored"} <= set(row)
+
+
+def test_the_seeds_indications_as_rows(app: Starlette) -> None:
+    response = get(app, "/api/v1/medications/LDN/indications?format=csv&first=100")
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    seed = [r for r in rows if r["episode_title"].startswith("Low-Dose Naltrexone")]
+    served = {
+        (int(r["seconds"]), r["condition"], r["condition_code"] or None, r["stance"], r["text"])
+        for r in seed
+    }
+    assert served == seed_indications() and len(seed) == len(served) >= 1
+    assert {r["kind"] for r in rows} == {"indication"}
+    assert {r["medication"] for r in rows} == {"naltrexone"}
+    body = get(app, "/api/v1/medications/LDN/indications?first=1").json()
+    assert body["total"] == len(rows) and len(body["data"]) == 1
+    condition = seed[0]["condition"]
+    one = get(app, f"/api/v1/medications/LDN/indications?format=csv&condition={condition}")
+    assert {r["condition"] for r in csv.DictReader(io.StringIO(one.text))} == {condition}
+
+
+def test_conditions_as_rows_with_their_terms(app: Starlette) -> None:
+    body = get(app, "/api/v1/conditions?first=100").json()
+    names = [row["name"] for row in body["data"]]
+    assert names == sorted(names) and body["total"] == len(names) and body["next"] is None
+    sclerosis = next(row for row in body["data"] if row["name"] == "multiple sclerosis")
+    assert sclerosis["code"] == "G35" and "MS" in sclerosis["aliases"]
+
+
+def test_dosage_rows_say_what_each_dose_is_for(spoken: Starlette) -> None:
+    def purposes(query: str) -> list[tuple[str, str, str]]:
+        response = get(spoken, f"/api/v1/medications/magnesium/dosages?format=csv&{query}")
+        assert response.status_code == 200, response.text
+        rows = csv.DictReader(io.StringIO(response.text))
+        return [(r["value"], r["indication"], r["indication_code"]) for r in rows]
+
+    assert purposes("include_sponsored=true") == [
+        ("400.0", "insomnia", "G47.00"), ("200.0", "insomnia", "G47.00"), ("300.0", "", ""),
+    ]  # fmt: skip
+    assert purposes("indication=trouble%20sleeping") == [("200.0", "insomnia", "G47.00")]
+    assert purposes("indication=gout") == []
+
+
+def test_openapi_documents_indications_and_conditions(app: Starlette) -> None:
+    document = get(app, "/api/v1/openapi.json").json()
+    assert {"/api/v1/medications/{name}/indications", "/api/v1/conditions"} <= set(
+        document["paths"]
+    )
+    schemas = document["components"]["schemas"]
+    assert {"condition", "condition_code", "stance", "speaker"} <= set(
+        schemas["IndicationRow"]["properties"]
+    )
+    assert {"indication", "indication_code"} <= set(schemas["DosageRow"]["properties"])

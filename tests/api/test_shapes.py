@@ -24,6 +24,9 @@ DOSAGE = SimpleNamespace(
     stance="PRACTICE",
     speaker="Peter Attia",
     sponsored=False,
+    condition_id=7,
+    condition_name="complex regional pain syndrome",
+    condition_code="G90.5",
 )
 
 
@@ -32,8 +35,12 @@ def test_a_dosage_row_keeps_its_columns_in_order() -> None:
     assert list(row) == [
         "kind", "medication", "value", "max_value", "unit", "frequency", "per_day", "text",
         "episode_id", "episode_title", "seconds", "timestamp", "link", "stance", "speaker",
-        "sponsored",
+        "sponsored", "indication", "indication_code",
     ]  # fmt: skip
+    assert (row["indication"], row["indication_code"]) == (
+        "complex regional pain syndrome",
+        "G90.5",
+    )
     assert row["episode_id"] == to_global_id("Episode", 3)
     assert row["timestamp"] == "00:01:46"
     assert row["link"] == "https://www.youtube.com/watch?v=abc&t=106s"

@@ -112,3 +112,46 @@ def test_aliases_resolve_at_query_time(shared_seeded: sessionmaker[Session]) -> 
         assert queries.medication_named(session=session, name="naltrexon") is not None
         assert queries.medication_named(session=session, name="potatoes") is None
         assert queries.medication_named(session=session, name="") is None
+
+
+def test_indications_and_what_each_dose_is_for_are_stored(
+    sessions: sessionmaker[Session], names: Lexicon
+) -> None:
+    stored = ingest_file(sessions=sessions, path=SPEAKERS, names=names)
+    ids = [stored.episode_id]
+    with sessions() as session:
+        found = claims.claims_in(session=session, model=models.Indication, episode_ids=ids)
+        dosages = claims.claims_in(session=session, model=models.Dosage, episode_ids=ids)
+        condition = queries.condition_named(session=session, name="Trouble Sleeping")
+        aliases = queries.condition_aliases_for(session=session, condition_ids=[condition.id])
+    said = [
+        (i.condition_name, i.condition_code, i.stance, i.speaker, i.sponsored, i.text[:9])
+        for i in found[stored.episode_id]
+    ]
+    assert said == [
+        ("insomnia", "G47.00", "PERSONAL", "Jane Doe", True, "I take 40"),
+        ("insomnia", "G47.00", "RECOMMENDATION", "John Roe", False, "We tell p"),
+    ]
+    assert [d.condition_name for d in dosages[stored.episode_id]] == ["insomnia", "insomnia", None]
+    assert condition is not None and (condition.name, condition.code) == ("insomnia", "G47.00")
+    assert "trouble sleeping" in aliases[condition.id]
+    assert "insomnia" not in aliases[condition.id]  # the name is no alias of itself
+
+
+def test_an_episode_ingested_again_replaces_its_indications(
+    sessions: sessionmaker[Session], names: Lexicon
+) -> None:
+    text = SPEAKERS.read_text()
+    ingest_text(sessions=sessions, text=text, source=str(SPEAKERS), names=names)
+    assert counts(sessions)["indications"] == 2
+    # The advice no longer says what the dose is for: its indication goes, the read's stays.
+    changed = text.replace(" at night for insomnia.", " at night.")
+    assert changed != text
+    stored = ingest_text(sessions=sessions, text=changed, source=str(SPEAKERS), names=names)
+    after = counts(sessions)
+    assert (after["episodes"], after["indications"], after["conditions"]) == (1, 1, 1)
+    with sessions() as session:
+        dosages = claims.claims_in(
+            session=session, model=models.Dosage, episode_ids=[stored.episode_id]
+        )
+    assert [d.condition_name for d in dosages[stored.episode_id]] == ["insomnia", None, None]

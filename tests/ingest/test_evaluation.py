@@ -242,3 +242,28 @@ def test_indications_match_by_paragraph_drug_and_condition_in_any_spelling(
         "indication precision 0.500 < 0.85",
         "indication recall 0.500 < 0.8",
     ]
+
+
+def test_what_each_dose_is_for_is_scored_on_every_condition_a_label_gives(
+    names: Lexicon,
+) -> None:
+    document = Document(
+        meta=EpisodeMeta("t", None, None, None, None), summary=(), segments=(Segment(0, "a", 1),)
+    )
+    extraction = Extraction(document=document)
+    extraction.dosages = [
+        Dosage(0, 0, 1, "50 mg", "naltrexone", 50.0, "mg", indication="opioid use disorder"),
+        Dosage(0, 5, 6, "4.5 mg", "naltrexone", 4.5, "mg", indication="fibromyalgia"),
+        Dosage(0, 9, 9, "9 mg", "naltrexone", 9.0, "mg"),
+    ]
+    labels = {
+        "indications": [],
+        "dosages": [
+            # Split on "; ", each condition in any spelling the vocabulary knows.
+            {"seconds": 0, "medication": "LDN", "value": 50,
+             "indication": "opioid addiction; alcohol use disorder"},
+            {"seconds": 0, "medication": "naltrexone", "value": 4.5, "indication": None},
+            {"seconds": 0, "medication": "naltrexone", "value": 9, "indication": None},
+        ],
+    }  # fmt: skip
+    assert score_indications("t", extraction, labels, names).purposes == Score(1, 2, 2)

@@ -140,6 +140,15 @@ def test_speakers_and_sponsor_reads(names: Lexicon) -> None:
     assert [(w.segment, w.speaker, w.sponsored) for w in extraction.warnings] == [
         (2, "John Roe", False)
     ]
+    assert [(i.segment, i.condition, i.speaker, i.sponsored) for i in extraction.indications] == [
+        (1, "insomnia", "Jane Doe", True),
+        (2, "insomnia", "John Roe", False),
+    ]
+    # Each dose in a paragraph that ties magnesium to insomnia is for insomnia.
+    assert [d.indication for d in extraction.dosages] == ["insomnia", "insomnia", None]
+    assert list(extraction.conditions) == ["insomnia"]
+    assert extraction.conditions["insomnia"].code == "G47.00"
+    assert "trouble sleeping" in extraction.conditions["insomnia"].aliases
 
 
 def test_no_labels_no_speakers(names: Lexicon) -> None:

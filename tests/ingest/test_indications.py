@@ -1,7 +1,7 @@
 import re
 
-from ingest.indications import find_indications
-from ingest.records import MatchedBy, Mention, Segment, Stance
+from ingest.indications import dose_purposes, find_indications
+from ingest.records import Dosage, Indication, MatchedBy, Mention, Segment, Stance
 
 DRUGS = {"metformin": "metformin", "Lyrica": "pregabalin", "Pregabalin": "pregabalin",
          "alcohol": "alcohol", "naltrexone": "naltrexone", "Naltrexone": "naltrexone",
@@ -67,3 +67,42 @@ def test_a_pronoun_stands_for_the_one_drug_of_the_paragraph() -> None:
 def test_the_substance_of_a_use_disorder_is_not_its_treatment() -> None:
     found = links("We use naltrexone to treat alcohol addiction, since alcohol feels flat on it.")
     assert found == [(0, "naltrexone", "alcohol use disorder", Stance.PRACTICE)]
+
+
+def purposes(dosages: list[Dosage], found: list[Indication]) -> list[str | None]:
+    return [dosage.indication for dosage in dose_purposes(dosages, found)]
+
+
+def indication(segment: int, medication: str, condition: str, stance: Stance) -> Indication:
+    return Indication(segment, medication, condition, None, stance, "")
+
+
+def dose(segment: int, medication: str, value: float) -> Dosage:
+    return Dosage(segment, 0, 1, "", medication, value, "mg")
+
+
+def test_a_dose_is_for_the_one_condition_its_paragraph_ties_its_drug_to() -> None:
+    found = [
+        indication(0, "naltrexone", "fibromyalgia", Stance.PRACTICE),
+        indication(0, "metformin", "type 2 diabetes", Stance.GENERAL),
+    ]
+    doses = [dose(0, "naltrexone", 4.5), dose(0, "metformin", 500), dose(1, "naltrexone", 9)]
+    assert purposes(doses, found) == ["fibromyalgia", "type 2 diabetes", None]
+
+
+def test_two_conditions_for_one_drug_leave_its_dose_without_a_purpose() -> None:
+    found = [
+        indication(0, "naltrexone", "fibromyalgia", Stance.STUDY),
+        indication(0, "naltrexone", "multiple sclerosis", Stance.STUDY),
+    ]
+    assert purposes([dose(0, "naltrexone", 4.5)], found) == [None]
+
+
+def test_a_denied_link_gives_a_dose_no_purpose() -> None:
+    found = [
+        indication(0, "sertraline", "chronic pain", Stance.NEGATED),
+        indication(1, "sertraline", "chronic pain", Stance.NEGATED),
+        indication(1, "sertraline", "major depressive disorder", Stance.PRACTICE),
+    ]
+    doses = [dose(0, "sertraline", 50), dose(1, "sertraline", 100)]
+    assert purposes(doses, found) == [None, "major depressive disorder"]
