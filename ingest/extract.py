@@ -55,6 +55,12 @@ OF_WHAT = re.compile(
     r"just|about|like|um|uh)\s+)*([a-z][a-z0-9'-]*)",
     re.IGNORECASE,
 )
+HOW_OFTEN = re.compile(
+    r"\s*(?:(?:a|per|each|every|once\s+a|twice\s+a)\s+(?:day|week|month|night|morning|evening)"
+    r"|daily|weekly|nightly)\b(?=\s+of\b)",
+    re.IGNORECASE,
+)
+ADJECTIVES_BEFORE = re.compile(r"(?:(?!and\b|or\b|with\b|to\b)[a-z-]+\s+){1,2}", re.IGNORECASE)
 # Words after "of" that point back to the drug under discussion rather than name another.
 REFERS_BACK = {
     "it", "that", "this", "these", "those", "them", "which", "what", "each", "either", "both",
@@ -445,13 +451,19 @@ def _dosed(
     talked about just before it, then one named later in the same sentence. None when the
     amount is said to be of something that is no known drug ("300 mg of alpha-GPC")."""
     text = document.segments[index].text
-    # A listed amount ("300, 600 milligrams of alpha-GPC") reads on from the list's end.
+    # A listed amount ("300, 600 milligrams of alpha-GPC") reads on from the list's end, and
+    # past how often it is taken ("100 milligrams a week of testosterone").
     end = amount.list_end or amount.end
+    if often := HOW_OFTEN.match(text, end):
+        end = often.end()
     after = [mention for mention in here if mention.start >= end]
     if after and OF_AFTER_DOSE.match(text[end : after[0].start]):
         # "12 grams of sodium excretion" is a measurement, not a dose.
         return None if MEASURED_AFTER.match(text, after[0].end) else after[0].medication
     if (of := OF_WHAT.match(text, end)) and of[1].lower() not in REFERS_BACK:
+        # "of a concentrated fish oil": a word or two that describe the drug named next.
+        if after and ADJECTIVES_BEFORE.fullmatch(text[of.start(1) : after[0].start]):
+            return after[0].medication
         return None
     before = [mention for mention in here if mention.end <= amount.start]
     if before and IN_PARENTHESES.fullmatch(text[before[-1].end : amount.start]):

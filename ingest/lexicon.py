@@ -55,8 +55,11 @@ SOUND_WEIGHT = 0.9
 SHORTEST_UNSUPPORTED = 8
 # Words that make a name a medicine's form rather than the body's own chemistry.
 PRODUCT_WORDS = {
-    "cypionate", "enanthate", "undecanoate", "propionate", "patch", "gel", "cream", "injection",
-    "pellet", "pellets", "tablet", "tablets", "spray", "acetate", "recombinant", "synthetic",
+    "cypionate", "enanthate", "undecanoate", "propionate", "valerate", "benzoate", "acetate",
+    "ester", "esters", "patch", "gel", "cream", "injection", "injections", "shot", "shots",
+    "pellet", "pellets", "implant", "tablet", "tablets", "spray", "nasal", "intranasal", "oral",
+    "vaginal", "micronized", "bioidentical", "recombinant", "synthetic", "exogenous", "therapy",
+    "replacement", "trt", "hrt",
 }  # fmt: skip
 
 
@@ -257,7 +260,9 @@ def build(
                 aliases[previous].discard(alias)
             names[key] = name
             aliases[name].add(alias.lower())
-            if body_made or entry.get("needs_context") or alias in everyday:
+            # A hormone's medicine forms ("testosterone cypionate", "TRT") say their own.
+            product = bool(PRODUCT_WORDS & set(key.split()))
+            if (body_made and not product) or entry.get("needs_context") or alias in everyday:
                 guarded.add(key)
     # The body's own chemistry by any of the vocabulary's names ("antidiuretic hormone" is
     # vasopressin) needs words of taking too; a curated name, or a medicine's form

@@ -216,3 +216,13 @@ def test_a_sentence_that_runs_on_from_the_paragraph_before(names: Lexicon) -> No
     # A paragraph that ended its sentence hands on the drug talked about most, not the last.
     extraction = paragraphs([before + " too.", "Take 5 grams a day."], names)
     assert [(d.segment, d.medication) for d in extraction.dosages] == [(1, "creatine")]
+
+
+def test_how_often_and_a_description_between_an_amount_and_its_drug(names: Lexicon) -> None:
+    said = "Caffeine, caffeine. Most people take 100 milligrams a week of testosterone."
+    assert dosed(said, names) == [("testosterone", 100.0, None, "mg")]
+    said = "Ask about caffeine. I take one gram twice a day of a concentrated fish oil."
+    assert dosed(said, names) == [("omega-3", 1000.0, None, "mg")]
+    # Words of another substance after "of" still keep the amount from the drug before.
+    said = "I take caffeine, and 300 milligrams a day of zorbulax extract."
+    assert dosed(said, names) == []

@@ -103,6 +103,8 @@ def test_ambiguous_abbreviations_and_combinations(names: Lexicon) -> None:
         ("the sodium-potassium pump in every cell", False),
         ("taking the DHT system into account", False),
         ("it is basically an LH mimetic", False),
+        # A hormone's medicine form says its own.
+        ("moderate levels of testosterone cypionate", True),
     ],
 )
 def test_the_bodys_own_chemistry_counts_only_where_taken(
