@@ -66,7 +66,8 @@ TAKEN_BEFORE = re.compile(
     r"start|starts|started|starting|stop|stops|stopped|stopping|us(?:e|es|ed|ing)|"
     r"supplement\w*(?:\s+with)?|dos(?:e|es|ed|ing)|administer\w*|exogenous|synthetic|oral|"
     r"orally|topical|transdermal|injectable|add|adding|added|extra|buy|bought|tr(?:y|ies|ied|ying)|"
-    r"stack\w*|ingest\w*|consum\w*|microdos\w*|prescription|alongside|combined\s+with)"
+    r"stack\w*|ingest\w*|consum\w*|microdos\w*|prescription|alongside|combined\s+with|"
+    r"randomi[sz]ed\s+to|assigned\s+to|placebo\s+(?:versus|vs\.?|or))"
     # Up to two words between, but not the ones that make the verb mean something else:
     # "take place when estrogen...", "start to see estradiol", "take a look at".
     r"\s+(?:(?!(?:place|look|see|seeing|to|care|note|notice)\b)[a-z'-]+\s+){0,2}$"
@@ -79,7 +80,9 @@ TAKEN_AFTER = re.compile(
     r"\s*(?:[a-z'-]+\s+)?(?:therap\w*|replacement|injection\w*|shots?|creams?|gels?|"
     r"patch\w*|pills?|tablets?|capsules?|supplement\w*|dos(?:e|es|ing|age)|cypionate|"
     r"enanthate|pellets?|sprays?|users?|prescri\w*|trt|hrt|milligrams?|micrograms?|mg|mcg|"
-    r"iu|units|protocol|regimen|cycle|clinics?)\b",
+    r"iu|units|protocol|regimen|cycle|clinics?|groups?|arms?)\b"
+    # A trial's arm: "estrogen versus a placebo", "progesterone compared with placebo".
+    r"|\s*(?:versus|vs\.?|compared\s+(?:to|with)|or)\s+(?:an?\s+|the\s+)?placebo\b",
     re.IGNORECASE,
 )
 # Words of eating, drinking and supplementing, anywhere near a mineral's name.

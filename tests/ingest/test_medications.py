@@ -103,6 +103,11 @@ def test_ambiguous_abbreviations_and_combinations(names: Lexicon) -> None:
         ("the sodium-potassium pump in every cell", False),
         ("taking the DHT system into account", False),
         ("it is basically an LH mimetic", False),
+        # A trial's arms are what the trial gives.
+        ("the estrogen plus MPA group versus the placebo", True),
+        ("there was progesterone versus a placebo", True),
+        ("women randomized to estradiol had fewer fractures", True),
+        ("MPA is a unit of pressure", False),
         # A hormone's medicine form says its own.
         ("moderate levels of testosterone cypionate", True),
     ],
