@@ -20,6 +20,7 @@ from ingest.records import MatchedBy
         ("fish oil", "omega-3"),
         ("cytisinicline", "cytisine"),
         ("Qutenza", "capsaicin"),
+        ("alanine", "L-alanine"),
         ("EAAs", "essential amino acids"),
         ("ketone esters", "exogenous ketones"),
         ("FSH", "follicle stimulating hormone"),
@@ -103,6 +104,11 @@ def test_ambiguous_abbreviations_and_combinations(names: Lexicon) -> None:
         ("the sodium-potassium pump in every cell", False),
         ("taking the DHT system into account", False),
         ("it is basically an LH mimetic", False),
+        # Amino acids and what the body builds of them count where eaten or supplemented.
+        ("it helps with the processing of methionine", False),
+        ("the hypertrophy of collagen in tendons", False),
+        ("I add collagen powder to my coffee", True),
+        ("the pituitary releases ACTH", False),
         # A trial's arms are what the trial gives.
         ("the estrogen plus MPA group versus the placebo", True),
         ("there was progesterone versus a placebo", True),
