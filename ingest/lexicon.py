@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 # A single word this common in English ("diamonds", "caps") is never read as a drug name,
 # unless the curated file lists it.
 COMMON_WORD_ZIPF = 4.0
+PHRASE_WORD_ZIPF = 3.5  # a phrase made only of words this common is no vocabulary name
 FUNCTION_ZIPF = 5.0  # "at", "and", "no": a name made of these and numbers is no name
 # Below this, a word is all but unknown to English: speech-to-text's rendering of a name it
 # did not know ("nrexone", "Trazadone") rather than a rare word ("titrate", "acidosis").
@@ -232,6 +233,7 @@ def build(
     guarded = {normalise(word) for word in endogenous}
     aliases: dict[str, set[str]] = defaultdict(set)
     skip = {normalise(name) for name in ignored}
+    one_word = {key for key in map(normalise, vocabulary) if key and " " not in key}
     for variant, canonicals in vocabulary.items():
         canonical = canonicals[0]
         if normalise(canonical) in skip or not _is_medication(canonical_data.get(canonical, {})):
@@ -244,6 +246,16 @@ def build(
             continue
         if all(
             part.isdigit() or is_ordinary_word(part, zipf=FUNCTION_ZIPF) for part in key.split()
+        ):
+            continue
+        # Nor do phrases of everyday words: "brown rice", "egg white", "natural killer cell",
+        # "carbon dioxide", "factor x"; "regular insulin" names a drug in one of its words. The
+        # curated files name the phrases that are substances ("fish oil", "laughing gas").
+        if " " in key and all(
+            part.isdigit()
+            or len(part) == 1
+            or (part not in one_word and is_ordinary_word(part, zipf=PHRASE_WORD_ZIPF))
+            for part in key.split()
         ):
             continue
         names.setdefault(key, canonical)

@@ -128,3 +128,20 @@ def test_a_warm_cache_never_imports_the_vocabulary(names: Lexicon) -> None:
         [sys.executable, "-c", probe], env=os.environ, capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == [str(len(names.names)), "False"]
+
+
+def test_phrases_of_everyday_words_name_no_vocabulary_drug() -> None:
+    vocabulary = {
+        "brown rice": ["rice"],
+        "natural killer cell": ["natural killer cell"],
+        "regular insulin": ["insulin"],
+        "insulin": ["insulin"],
+        "amiodarone hydrochloride": ["amiodarone"],
+    }
+    data = {name[0]: {"drugbank_id": "DB0"} for name in vocabulary.values()}
+    built = lexicon.build(vocabulary, data, {})
+    assert built.resolve("brown rice") is None
+    assert built.resolve("natural killer cell") is None
+    # A phrase one of whose words is itself a drug's name, or a rare word, is kept.
+    assert built.resolve("regular insulin") is not None
+    assert built.resolve("amiodarone hydrochloride") is not None
