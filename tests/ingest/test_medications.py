@@ -31,7 +31,21 @@ def test_names_brands_and_abbreviations(names: Lexicon, name: str, canonical: st
     assert resolved is not None and resolved.name == canonical
 
 
-@pytest.mark.parametrize("word", ["receptor", "microglia", "pain", "stroke", "serotonin", "caps"])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "receptor",
+        "microglia",
+        "pain",
+        "stroke",
+        "serotonin",
+        "caps",
+        "generics",
+        "phospholipids",
+        "Kendrick",
+        "brown rice",
+    ],
+)
 def test_body_chemistry_conditions_and_words_are_not_medications(names: Lexicon, word: str) -> None:
     assert names.resolve(word) is None
 
