@@ -79,6 +79,16 @@ def test_a_loose_misspelling_needs_evidence_that_a_drug_is_meant(names: Lexicon)
     assert [m.medication for m in found] == ["naltrexone"]
 
 
+def test_a_word_only_loosely_like_a_drug_named_elsewhere_is_not_it(names: Lexicon) -> None:
+    # Below four letters in five alike, a word beside words of taking is still another word.
+    for text, named in [
+        ("this is not about ketogenesis, which you take as given", "exogenous ketones"),
+        ("whether it's better to take EPA NDHA in ratios", "L-tryptophan"),
+    ]:
+        found = find_mentions(text, lexicon=names, context={named})
+        assert named not in [m.medication for m in found], text
+
+
 def test_a_close_misspelling_needs_no_context(names: Lexicon) -> None:
     found = find_mentions("I'd rather use Trazadone for that", lexicon=names)
     assert [(m.medication, m.matched_by) for m in found] == [("trazodone", MatchedBy.FUZZY)]
