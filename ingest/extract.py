@@ -83,6 +83,8 @@ LOST_BEFORE = re.compile(
     re.IGNORECASE,
 )
 LOST_REACH = 40
+# Amounts said after what the body puts out, in one sentence, measure it; they dose nothing.
+EXCRETED = re.compile(r"\b(?:excret\w*|urinary\s+output)\b", re.IGNORECASE)
 MEASURED_AFTER = re.compile(
     r"\s*(?:excretion|loss|levels?|concentrations?|in\s+(?:the|your)\s+(?:blood|urine|sweat))\b",
     re.IGNORECASE,
@@ -359,6 +361,8 @@ def _dosage(
         name = _dosed(document, amount, here, talk, index)
         if not name or LOST_BEFORE.search(text, max(0, amount.start - LOST_REACH), amount.start):
             return None
+        if EXCRETED.search(text, _sentence_start(text, amount.start), amount.start):
+            return None  # "sodium excretion of about 2 grams per day ... 4 and 5 grams per day"
         amount = _per_kilogram(text, amount, here)
         if amount.unit is None:
             return None

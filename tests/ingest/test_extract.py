@@ -226,3 +226,14 @@ def test_how_often_and_a_description_between_an_amount_and_its_drug(names: Lexic
     # Words of another substance after "of" still keep the amount from the drug before.
     said = "I take caffeine, and 300 milligrams a day of zorbulax extract."
     assert dosed(said, names) == []
+
+
+def test_amounts_after_what_the_body_puts_out_are_measurements(names: Lexicon) -> None:
+    said = (
+        "The risk is low at sodium excretion of about 2 grams per day, and goes down until "
+        "4.5 to 5 grams per day."
+    )
+    assert dosed(said, names) == []
+    # Said after the dose, the body's output is what the dose changed.
+    said = "Take 2 grams of sodium a day, and urinary excretion of sodium rises."
+    assert dosed(said, names) == [("sodium", 2000.0, None, "mg")]
