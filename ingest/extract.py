@@ -104,6 +104,12 @@ UNKNOWN_BEFORE = re.compile(r"\b([A-Za-z][A-Za-z-]+)\s+(?:(?:oral|iv|im|po)\s+)?
 PER_KILOGRAM_AFTER = re.compile(
     r"\s*(?:per|a|/)\s*(?:kilogram|kilo|kg)s?\b(?:\s+of\s+body\s*weight)?", re.IGNORECASE
 )
+# Between an amount and the same amount in other words.
+RESTATED = re.compile(
+    r"[\s,;(-]*(?:that's|that\s+is|which\s+is|meaning|i\.?e\.?|or|so|about|roughly)"
+    r"(?:\s+(?:about|roughly|around))?[\s,]*",
+    re.IGNORECASE,
+)
 # A bare number this close to a like amount is the speaker correcting themselves ("13, 13 and a
 # half"), not a second dose.
 CORRECTION_REACH = 40
@@ -358,6 +364,8 @@ def _dosage(
     text = document.segments[index].text
     amount = amounts[position]
     if amount.unit is not None:
+        if _said_again(text, amounts, position):
+            return None  # the restatement right after says what it is of
         name = _dosed(document, amount, here, talk, index)
         if not name or LOST_BEFORE.search(text, max(0, amount.start - LOST_REACH), amount.start):
             return None
@@ -526,6 +534,20 @@ def _per_kilogram(text: str, amount: doses.Amount, here: list[Mention]) -> doses
         return amount
     said = f"{amount.said_unit}/kg" if amount.said_unit else None
     return replace(amount, unit=f"{amount.unit}/kg", said_unit=said)
+
+
+def _said_again(text: str, amounts: list[doses.Amount], position: int) -> bool:
+    """Whether a measured amount is said again in other words right after it: "1,000
+    milligrams, that's one gram of sodium", "2,300 milligrams, meaning 2.3 grams"."""
+    if position + 1 >= len(amounts):
+        return False
+    this, following = amounts[position], amounts[position + 1]
+    return (
+        this.unit is not None
+        and following.unit == this.unit
+        and (following.value, following.max_value) == (this.value, this.max_value)
+        and RESTATED.fullmatch(text[this.end : following.start]) is not None
+    )
 
 
 def _corrected(amounts: list[doses.Amount], position: int) -> bool:

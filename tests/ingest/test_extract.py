@@ -237,3 +237,8 @@ def test_amounts_after_what_the_body_puts_out_are_measurements(names: Lexicon) -
     # Said after the dose, the body's output is what the dose changed.
     said = "Take 2 grams of sodium a day, and urinary excretion of sodium rises."
     assert dosed(said, names) == [("sodium", 2000.0, None, "mg")]
+
+
+def test_an_amount_said_again_in_other_units_is_of_the_drug_named_after(names: Lexicon) -> None:
+    said = "Magnesium is in there too, at a ratio of 1 000 milligrams, that's one gram of sodium."
+    assert dosed(said, names) == [("sodium", 1000.0, None, "mg")]
