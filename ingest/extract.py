@@ -134,6 +134,7 @@ CONDITION_AFTER = re.compile(
 CARRY_RANGE = 10.0
 CARRY_REACH = 1200
 SENTENCE_ENDS = ".?!"
+FOOD_REACH = 40  # characters before an amount within which a food word still claims it
 # In unpunctuated captions a "sentence" runs on for minutes: the drug named last counts for an
 # amount only this many characters on (about twenty seconds of speech).
 NAMED_LAST_REACH = 300
@@ -157,20 +158,28 @@ class _Talk:
         self.only = next(iter(names)) if len(names) == 1 else None
 
     def latest(self, segment: int, start: int, end: int) -> str | None:
-        """The drug last named, and named as a drug, between two offsets of a segment."""
+        """The drug last named, and named as a drug, between two offsets of a segment. A food
+        counts only right before: "with fruit juice ... then 10 grams a day" is no food's."""
         named = [
             mention
             for mention, weight in self.by_segment.get(segment, [])
-            if weight >= 1.0 and start <= mention.start and mention.end <= end
+            if weight >= 1.0
+            and start <= mention.start
+            and mention.end <= end
+            and (mention.medication != NOT_A_DRUG or end - mention.end <= FOOD_REACH)
         ]
         return max(named, key=lambda mention: mention.end).medication if named else None
 
     def focus(self, segment: int, offset: int, *, reach: int = FOCUS_REACH) -> str | None:
         weights: dict[str, float] = {}
-        for mention, weight in self.by_segment.get(segment, []):
-            if mention.end <= offset:
-                pull = weight / (1 + (offset - mention.end) / SALIENCE_REACH)
-                weights[mention.medication] = weights.get(mention.medication, 0.0) + pull
+        before = [(m, w) for m, w in self.by_segment.get(segment, []) if m.end <= offset]
+        # A food named well before, with nothing else said since the paragraph began ("with
+        # fruit juice ... reducing to 10 grams a day"), leaves the drug of the talk before.
+        if all(m.medication == NOT_A_DRUG and offset - m.end > FOOD_REACH for m, _ in before):
+            before = []
+        for mention, weight in before:
+            pull = weight / (1 + (offset - mention.end) / SALIENCE_REACH)
+            weights[mention.medication] = weights.get(mention.medication, 0.0) + pull
         if not weights:
             for back in range(1, reach + 1):
                 for mention, weight in self.by_segment.get(segment - back, []):

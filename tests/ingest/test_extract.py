@@ -242,3 +242,20 @@ def test_amounts_after_what_the_body_puts_out_are_measurements(names: Lexicon) -
 def test_an_amount_said_again_in_other_units_is_of_the_drug_named_after(names: Lexicon) -> None:
     said = "Magnesium is in there too, at a ratio of 1 000 milligrams, that's one gram of sodium."
     assert dosed(said, names) == [("sodium", 1000.0, None, "mg")]
+
+
+def test_a_food_named_long_before_leaves_the_amount_to_the_drug_talked_about(
+    names: Lexicon,
+) -> None:
+    extraction = paragraphs(
+        [
+            "Creatine is the best supplement there is, I take creatine every day.",
+            "I used to mix it with fruit juice to shuttle it into the muscles and then in the "
+            "so-called maintenance phase it was 10 grams per day",
+        ],
+        names,
+    )
+    assert [(d.medication, d.value) for d in extraction.dosages] == [("creatine", 10000.0)]
+    # Right before the amount, a food still says the amount is of food.
+    assert dosed("With caffeine, eat 30 grams of protein.", names) == []
+    assert dosed("With caffeine, have protein, 30 grams.", names) == []
