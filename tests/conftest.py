@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -245,6 +246,24 @@ def get(app: Starlette, path: str, headers: dict[str, str] | None = None) -> htt
             return await client.get(path, headers=headers)
 
     return asyncio.run(send())
+
+
+def cli(
+    *args: str, cwd: Path, database: str | None = None, columns: int = 200
+) -> subprocess.CompletedProcess[str]:
+    """`claimdex args` run to its end as a user runs it in `cwd` (over claimdex.db there, or
+    `database`), in a plain terminal `columns` wide: its exit code and output."""
+    env = user_environment() | {"COLUMNS": str(columns), "TERM": "dumb"}
+    if database is not None:
+        env["DATABASE_URL"] = database
+    return subprocess.run(
+        [str(BIN / "claimdex"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @contextmanager
