@@ -236,7 +236,8 @@ def test_a_changed_transcript_replaces_its_episode(
             select(models.Episode).where(models.Episode.title == "Episode 2")
         ).one()
         text = " ".join(segment.text for segment in episode.segments)
-        items = feeds.stored_items(session=session, feed_id=1)
+        [feed] = feeds.all_feeds(session=session)
+        items = feeds.stored_items(session=session, feed_id=feed.id)
     assert "400 mg of magnesium" in text and "200 mg" not in text
     assert items["episode-2"].episode_id == episode.id != before
     assert len(episodes(sessions)) == 4

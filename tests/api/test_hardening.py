@@ -41,7 +41,7 @@ def app(shared_engine: Engine) -> Starlette:
 
 
 @pytest.fixture
-def writable(engine: Engine, seeded: sessionmaker[Session]) -> Starlette:
+def writable(engine: Engine, fresh_seeded: sessionmaker[Session]) -> Starlette:
     """The same app on a database of the test's own, for the tests that write or try to."""
     return create_app(engine, settings=Settings(api_tokens=(TOKEN,)))
 
@@ -218,8 +218,8 @@ def test_production_masks_server_errors(
     assert "min:" in error_of(production, '{ dosages(min: "4 parsecs") { totalCount } }')
 
 
-def test_writes_need_a_token(writable: Starlette, seeded: sessionmaker[Session]) -> None:
-    before = counts(seeded)
+def test_writes_need_a_token(writable: Starlette, fresh_seeded: sessionmaker[Session]) -> None:
+    before = counts(fresh_seeded)
     mutation = 'mutation { deleteEpisode(id: "RXBpc29kZTox") }'
     assert "token is required" in error_of(writable, mutation)
     body = {"query": 'mutation ($m: String!) { ingestEpisode(markdown: $m) { outcome } }',
@@ -232,7 +232,7 @@ def test_writes_need_a_token(writable: Starlette, seeded: sessionmaker[Session])
     assert rest.status_code == 401 and rest.json()["error"]["code"] == "unauthorized"
     posted = request(writable, "POST", "/api/v1/episodes", content=SEED.read_text())
     assert posted.status_code == 401
-    assert counts(seeded) == before
+    assert counts(fresh_seeded) == before
 
 
 def test_writes_with_a_token(writable: Starlette) -> None:

@@ -115,12 +115,12 @@ def save_copy(sessions: sessionmaker[Session], extraction: Extraction, number: i
 
 
 def test_pages_yield_each_episode_once_while_episodes_are_added(
-    sessions: sessionmaker[Session], engine: Engine, names: Lexicon
+    fresh_sessions: sessionmaker[Session], engine: Engine, names: Lexicon
 ) -> None:
     extraction = extract(parse_document(tiny(0), source="tiny.md"), names=names)
     for number in range(250):
         # The extraction is the same for every copy; only the episode's key differs.
-        save_copy(sessions, extraction, number)
+        save_copy(fresh_sessions, extraction, number)
     app = create_app(engine)
     seen: list[str] = []
     after = None
@@ -134,7 +134,7 @@ def test_pages_yield_each_episode_once_while_episodes_are_added(
         )["episodes"]
         seen += [edge["node"]["id"] for edge in page["edges"]]
         # Episodes arrive between page requests; they sort after every page already read.
-        save_copy(sessions, extraction, added)
+        save_copy(fresh_sessions, extraction, added)
         added += 1
         if not page["pageInfo"]["hasNextPage"]:
             break
@@ -164,13 +164,15 @@ NESTED = """{ episodes(first: 100) { totalCount nodes { title
 
 
 def test_statements_depend_on_the_query_not_the_rows(
-    engine: Engine, sessions: sessionmaker[Session], names: Lexicon
+    engine: Engine, fresh_sessions: sessionmaker[Session], names: Lexicon
 ) -> None:
     app = create_app(engine)
-    ingest_text(sessions=sessions, text=tiny(0), source="tiny-0.md", names=names)
+    ingest_text(sessions=fresh_sessions, text=tiny(0), source="tiny-0.md", names=names)
     one = count_statements(engine, lambda: post_graphql(app, NESTED))
     for number in range(1, 50):
-        ingest_text(sessions=sessions, text=tiny(number), source=f"tiny-{number}.md", names=names)
+        ingest_text(
+            sessions=fresh_sessions, text=tiny(number), source=f"tiny-{number}.md", names=names
+        )
     data: dict[str, Any] = {}
     fifty = count_statements(engine, lambda: data.update(post_graphql(app, NESTED)))
     assert data["episodes"]["totalCount"] == 50
