@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.serving import QUERY, UNLIMITED, claimdex, served
+from bench.serving import QUERY, UNLIMITED, claimdex, prepare, served
 
 ROOT = Path(__file__).resolve().parent.parent
 READS = [
@@ -63,9 +63,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         database = f"sqlite:///{folder / 'load.db'}"
-        for args in (["db", "upgrade"], ["ingest", str(ROOT / "seeds")]):
-            if claimdex(*args, database=database, cwd=folder).wait() != 0:
-                raise RuntimeError(f"claimdex {args[0]} failed")
+        prepare(database, [str(ROOT / "seeds")], cwd=folder)
         with served(folder, database=database, environment=UNLIMITED) as (_, base):
             # An ingest of the gold documents runs while the clients read.
             writer = claimdex("ingest", str(ROOT / "tests" / "gold"), database=database, cwd=folder)

@@ -53,8 +53,10 @@ def user_environment() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
 
 
-def claimdex(*args: str, database: str, cwd: Path) -> subprocess.Popen[bytes]:
-    env = os.environ | {"DATABASE_URL": database}
+def claimdex(*args: str, cwd: Path, database: str | None = None) -> subprocess.Popen[bytes]:
+    """`claimdex args` started in `cwd` with its output discarded, over `database`, else as a
+    user runs it (claimdex.db in `cwd`)."""
+    env = user_environment() | ({} if database is None else {"DATABASE_URL": database})
     return subprocess.Popen(
         [str(BIN / "claimdex"), *args],
         env=env,
@@ -62,6 +64,14 @@ def claimdex(*args: str, database: str, cwd: Path) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def prepare(database: str, documents: list[str], *, cwd: Path) -> None:
+    """Brings `database` to the newest schema and ingests `documents` into it, as a user would
+    with the CLI."""
+    for command in (["db", "upgrade"], ["ingest", *documents]):
+        if claimdex(*command, database=database, cwd=cwd).wait() != 0:
+            raise RuntimeError(f"claimdex {command[0]} failed on {database}")
 
 
 async def drive(url: str, clients: int, seconds: float) -> tuple[int, int, list[float]]:
@@ -165,9 +175,7 @@ def main() -> None:
         try:
             documents = [str(ROOT / "seeds"), str(ROOT / "tests" / "gold")]
             for database in (sqlite, postgres):
-                for command in (["db", "upgrade"], ["ingest", *documents]):
-                    if claimdex(*command, database=database, cwd=folder).wait() != 0:
-                        raise RuntimeError(f"claimdex {command[0]} failed on {database}")
+                prepare(database, documents, cwd=folder)
             rows = [
                 measure(database, workers, folder, options.clients, options.seconds)
                 for database in (sqlite, postgres)

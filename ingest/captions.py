@@ -113,10 +113,7 @@ def read_youtube_json(text: str, *, source: str, meta: EpisodeMeta) -> Document:
     the list, counting from 1."""
     if not text.strip():
         raise ParseError(source, NO_CUES)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ParseError(source, f"not JSON: {error.msg}", error.lineno) from None
+    data = load_json(text, source=source)
     if not isinstance(data, list):
         raise ParseError(
             source,
@@ -132,8 +129,10 @@ def read_youtube_json(text: str, *, source: str, meta: EpisodeMeta) -> Document:
         words = item.get("text")
         if not isinstance(words, str):
             raise ParseError(source, f'caption {number} has no "text" string')
-        start = _json_seconds(item, "start", number, source)
-        cues.append((start, start + _json_seconds(item, "duration", number, source), _clean(words)))
+        where = f"caption {number}"
+        start = json_seconds(item, "start", where=where, source=source)
+        duration = json_seconds(item, "duration", where=where, source=source)
+        cues.append((start, start + duration, _clean(words)))
     return _document(cues, list(range(1, len(cues) + 1)), in_lines=False, source=source, meta=meta)
 
 
@@ -166,11 +165,10 @@ def load_meta(path: Path) -> EpisodeMeta | None:
         return None
     source = str(sidecar)
     try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise ParseError(source, f"not JSON: {error.msg}", error.lineno) from None
+        text = sidecar.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ParseError(source, "not UTF-8 text") from None
+    data = load_json(text, source=source)
     if not isinstance(data, dict):
         raise ParseError(
             source,
@@ -333,13 +331,24 @@ def _milliseconds(value: timedelta) -> int:
     return value // timedelta(milliseconds=1)
 
 
-def _json_seconds(item: dict[str, Any], key: str, number: int, source: str) -> float:
+def load_json(text: str, *, source: str) -> Any:
+    """The JSON in a transcript or sidecar, or a ParseError naming the line where it stops being
+    JSON."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ParseError(source, f"not JSON: {error.msg}", error.lineno) from None
+
+
+def json_seconds(item: dict[str, Any], key: str, *, where: str, source: str) -> float:
+    """`item[key]` as a time in seconds, 0 or more; `where` names the item in errors
+    ("caption 3")."""
     value = item.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ParseError(source, f'caption {number} has no "{key}" number of seconds')
+        raise ParseError(source, f'{where} has no "{key}" number of seconds')
     seconds = float(value) if isinstance(value, float) or abs(value) < 2**53 else math.inf
     if not math.isfinite(seconds) or seconds < 0:
-        raise ParseError(source, f'caption {number} has "{key}" {value}; it must be 0 or more')
+        raise ParseError(source, f'{where} has "{key}" {value}; it must be 0 or more')
     return seconds
 
 

@@ -1,11 +1,9 @@
 """Reads the transcripts that podcast feeds link with `<podcast:transcript>`: the Podcasting 2.0
 JSON and HTML formats into caption cues, and each format's reader by its media type."""
 
-import json
-import math
 import re
 from html.parser import HTMLParser
-from typing import Any, Protocol
+from typing import Protocol
 
 from ingest import captions
 from ingest.captions import Cue
@@ -24,10 +22,7 @@ def read_podcast_json(text: str, *, source: str, meta: EpisodeMeta) -> Document:
     """Reads a podcast-namespace JSON transcript: {"version", "segments": [{"speaker",
     "startTime", "endTime", "body"}]}, times in seconds. Speakers are left out, as the WebVTT
     reader leaves out `<v Speaker>`."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ParseError(source, f"not JSON: {error.msg}", error.lineno) from None
+    data = captions.load_json(text, source=source)
     segments = data.get("segments") if isinstance(data, dict) else None
     if not isinstance(segments, list):
         raise ParseError(
@@ -39,8 +34,13 @@ def read_podcast_json(text: str, *, source: str, meta: EpisodeMeta) -> Document:
     for number, segment in enumerate(segments, start=1):
         if not isinstance(segment, dict) or not isinstance(segment.get("body"), str):
             raise ParseError(source, f'segment {number} has no "body" text')
-        start = _seconds(segment, "startTime", number, source)
-        end = _seconds(segment, "endTime", number, source) if "endTime" in segment else start
+        where = f"segment {number}"
+        start = captions.json_seconds(segment, "startTime", where=where, source=source)
+        end = (
+            captions.json_seconds(segment, "endTime", where=where, source=source)
+            if "endTime" in segment
+            else start
+        )
         cues.append((start, end, " ".join(segment["body"].split())))
     return captions.from_cues(cues, source=source, meta=meta)
 
@@ -126,13 +126,3 @@ class _TranscriptHTML(HTMLParser):
             + int(seconds)
             + (int(fraction.ljust(3, "0")) / 1000 if fraction else 0)
         )
-
-
-def _seconds(segment: dict[str, Any], key: str, number: int, source: str) -> float:
-    value = segment.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ParseError(source, f'segment {number} has no "{key}" number of seconds')
-    seconds = float(value) if isinstance(value, float) or abs(value) < 2**53 else math.inf
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ParseError(source, f'segment {number} has "{key}" {value}; it must be 0 or more')
-    return seconds

@@ -5,9 +5,10 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,60 +148,147 @@ def _drop_schema(schema: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _new_database(backend: str, folder: Path) -> tuple[Engine, str | None]:
+    """An engine on a database no other test sees, and its PostgreSQL schema to drop after."""
+    if backend == "sqlite":
+        return make_engine(f"sqlite:///{folder / 'claimdex.db'}"), None
+    return _postgres_engine()
+
+
+def seed(sessions: sessionmaker[Session], names: lexicon.Lexicon) -> None:
+    """Ingests the seed and the gold documents."""
+    for gold in gold_documents():
+        ingest_file(sessions=sessions, path=gold_path(gold), names=names)
+
+
+@pytest.fixture(params=BACKENDS)
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An empty database with the schema created, on each backend."""
-    schema = None
-    if request.param == "sqlite":
-        made = make_engine(f"sqlite:///{tmp_path / 'claimdex.db'}")
-    else:
-        made, schema = _postgres_engine()
-    migrate.upgrade(made)
-    yield made
-    made.dispose()
-    if schema is not None:
-        _drop_schema(schema)
+    """An empty database of the test's own, with the schema created, on each backend: for the
+    tests that migrate it, write from several threads or processes, or hand it to an app."""
+    with _migrated(request.param, tmp_path) as made:
+        yield made
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=BACKENDS)
 def shared_engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, names: lexicon.Lexicon
 ) -> Iterator[Engine]:
     """The seed and the gold documents, ingested once per run on each backend, for the many
     tests that only read. The engine opens the database read-only, so a test that writes
     fails instead of changing what the tests after it see; a test that writes uses `seeded`."""
-    schema = None
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("shared") / "claimdex.db"
-        writer = make_engine(f"sqlite:///{path}")
-        read_only = f"sqlite:///file:{path}?mode=ro&uri=true"
-    else:
-        writer, schema = _postgres_engine()
-        options = writer.url.query["options"] + " -cdefault_transaction_read_only=on"
-        read_only = writer.url.update_query_dict({"options": options}).render_as_string(False)
-    migrate.upgrade(writer)
-    sessions = session_factory(writer)
-    for gold in gold_documents():
-        ingest_file(sessions=sessions, path=gold_path(gold), names=names)
-    writer.dispose()
-    made = make_engine(read_only)
+    folder = tmp_path_factory.mktemp("shared")
+    with _migrated(request.param, folder, lambda made: seed(made, names)) as writer:
+        writer.dispose()
+        if writer.dialect.name == "sqlite":
+            read_only = f"sqlite:///file:{writer.url.database}?mode=ro&uri=true"
+        else:
+            options = writer.url.query["options"] + " -cdefault_transaction_read_only=on"
+            read_only = writer.url.update_query_dict({"options": options}).render_as_string(False)
+        made = make_engine(read_only)
+        yield made
+        made.dispose()
+
+
+@contextmanager
+def _migrated(
+    backend: str,
+    folder: Path,
+    fill: Callable[[sessionmaker[Session]], None] | None = None,
+    *,
+    savepoints: bool = False,
+) -> Iterator[Engine]:
+    """A database of its own with the newest schema, filled by `fill`; with `savepoints`, ready
+    for the transactions `rolled_back` opens (the engine claimdex makes is left as it is)."""
+    made, schema = _new_database(backend, folder)
+    if savepoints and made.dialect.name == "sqlite":
+        # pysqlite opens and commits transactions on its own and so breaks SAVEPOINT; the
+        # SQLAlchemy recipe hands transaction control back to SQLAlchemy.
+        event.listen(made, "connect", _no_implicit_transactions)
+        event.listen(made, "begin", _begin)
+    migrate.upgrade(made)
+    if fill is not None:
+        fill(session_factory(made))
     yield made
     made.dispose()
     if schema is not None:
         _drop_schema(schema)
 
 
+def _no_implicit_transactions(connection: Any, _record: Any) -> None:
+    connection.isolation_level = None
+
+
+def _begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def rolled_back(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """Sessions joined to one outer transaction on `engine` that is rolled back on leaving:
+    their commits and rollbacks are savepoints inside it (SQLAlchemy's "Joining a Session into
+    an External Transaction"), so nothing written outlives the block."""
+    with engine.connect() as connection:
+        outer = connection.begin()
+        try:
+            yield sessionmaker(
+                connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
+        finally:
+            outer.rollback()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def blank_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """An empty database per worker and backend, written to only inside `sessions`."""
+    with _migrated(request.param, tmp_path_factory.mktemp("blank"), savepoints=True) as made:
+        yield made
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seeded_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, names: lexicon.Lexicon
+) -> Iterator[Engine]:
+    """What `shared_engine` holds, writable, per worker and backend; written to only inside
+    `seeded`."""
+    folder = tmp_path_factory.mktemp("seeded")
+    with _migrated(request.param, folder, lambda made: seed(made, names), savepoints=True) as made:
+        yield made
+
+
 @pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
+def sessions(blank_engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """Sessions on an empty database; whatever the test writes is rolled back after it."""
+    with rolled_back(blank_engine) as made:
+        yield made
+
+
+@pytest.fixture
+def seeded(seeded_engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a database holding the seed and the gold documents; whatever the test
+    writes is rolled back after it."""
+    with rolled_back(seeded_engine) as made:
+        yield made
+
+
+@pytest.fixture
+def fresh_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that commit for real to `engine`, the test's own database, for tests whose app,
+    threads or migrations reach it through the engine and must see what was written."""
     return session_factory(engine)
 
 
 @pytest.fixture
-def seeded(sessions: sessionmaker[Session], names: lexicon.Lexicon) -> sessionmaker[Session]:
-    """A database holding the seed and the gold documents."""
-    for gold in gold_documents():
-        ingest_file(sessions=sessions, path=gold_path(gold), names=names)
-    return sessions
+def fresh_seeded(
+    fresh_sessions: sessionmaker[Session], names: lexicon.Lexicon
+) -> sessionmaker[Session]:
+    """`fresh_sessions` on a database holding the seed and the gold documents."""
+    seed(fresh_sessions, names)
+    return fresh_sessions
 
 
 @pytest.fixture
@@ -246,6 +334,24 @@ def get(app: Starlette, path: str, headers: dict[str, str] | None = None) -> htt
             return await client.get(path, headers=headers)
 
     return asyncio.run(send())
+
+
+def cli(
+    *args: str, cwd: Path, database: str | None = None, columns: int = 200
+) -> subprocess.CompletedProcess[str]:
+    """`claimdex args` run to its end as a user runs it in `cwd` (over claimdex.db there, or
+    `database`), in a plain terminal `columns` wide: its exit code and output."""
+    env = user_environment() | {"COLUMNS": str(columns), "TERM": "dumb"}
+    if database is not None:
+        env["DATABASE_URL"] = database
+    return subprocess.run(
+        [str(BIN / "claimdex"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @contextmanager

@@ -1,24 +1,12 @@
 """The `claimdex` command as a user runs it, in a fresh working directory."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select
 
 from db import models
-from tests.conftest import DOCUMENTS, SEED
-
-CLAIMDEX = str(Path(sys.executable).parent / "claimdex")
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    return subprocess.run(
-        [CLAIMDEX, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
-    )
+from tests.conftest import DOCUMENTS, SEED, cli
 
 
 def rows(path: Path) -> dict[str, int]:
@@ -36,16 +24,16 @@ def test_ingest_twice_then_a_bad_file(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     (seeds / SEED.name).write_text(SEED.read_text())
-    first = run("ingest", str(seeds), cwd=tmp_path)
+    first = cli("ingest", str(seeds), cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert first.stdout.count("\n") == 1 and first.stdout.startswith("added")
     database = tmp_path / "claimdex.db"
     before = rows(database)
     assert before["segments"] == 12
-    again = run("ingest", str(seeds / SEED.name), cwd=tmp_path)
+    again = cli("ingest", str(seeds / SEED.name), cwd=tmp_path)
     assert again.returncode == 0 and again.stdout.startswith("unchanged")
     assert rows(database) == before
-    bad = run("ingest", str(DOCUMENTS / "no-transcript.md"), str(seeds), cwd=tmp_path)
+    bad = cli("ingest", str(DOCUMENTS / "no-transcript.md"), str(seeds), cwd=tmp_path)
     assert bad.returncode == 1
     assert "no-transcript.md: no '## Transcript' section" in bad.stderr
     assert "unchanged" in bad.stdout
@@ -53,7 +41,7 @@ def test_ingest_twice_then_a_bad_file(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_reported(tmp_path: Path) -> None:
-    result = run("ingest", str(tmp_path / "nowhere.md"), cwd=tmp_path)
+    result = cli("ingest", str(tmp_path / "nowhere.md"), cwd=tmp_path)
     assert result.returncode == 1
     assert "nowhere.md" in result.stderr
 
@@ -61,7 +49,7 @@ def test_missing_file_is_reported(tmp_path: Path) -> None:
 def test_a_folder_with_labels_and_sidecars_ingests_only_documents(tmp_path: Path) -> None:
     from tests.conftest import GOLD, gold_documents
 
-    result = run("ingest", str(GOLD), cwd=tmp_path)
+    result = cli("ingest", str(GOLD), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     # Every .md beside its .gold.json, and nothing from the labels themselves.
     assert result.stdout.count("\n") == len([g for g in gold_documents() if g.path.exists()])

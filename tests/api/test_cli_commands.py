@@ -3,37 +3,24 @@
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEED
-
-CLAIMDEX = str(Path(sys.executable).parent / "claimdex")
-
-
-def run(*args: str, cwd: Path, columns: int = 200) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env |= {"COLUMNS": str(columns), "TERM": "dumb"}
-    return subprocess.run(
-        [CLAIMDEX, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
-    )
+from tests.conftest import ROOT, SEED, cli
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     here = tmp_path_factory.mktemp("cli")
-    assert run("ingest", str(SEED), cwd=here).returncode == 0
+    assert cli("ingest", str(SEED), cwd=here).returncode == 0
     yield here
 
 
 def test_medication_shows_dosing_advice(folder: Path) -> None:
-    result = run("medication", "LDN", cwd=folder)
+    result = cli("medication", "LDN", cwd=folder)
     assert result.returncode == 0, result.stderr
     for dose, moment in [
         ("4.5 mg", "00:01:46"),
@@ -43,19 +30,19 @@ def test_medication_shows_dosing_advice(folder: Path) -> None:
     ]:
         assert re.search(rf"{re.escape(dose)}\b.*{moment}", result.stdout), dose
     assert "&t=106s" in result.stdout
-    missing = run("medication", "potatoes", cwd=folder)
+    missing = cli("medication", "potatoes", cwd=folder)
     assert missing.returncode == 1 and "potatoes" in missing.stderr
 
 
 def test_search(folder: Path) -> None:
-    result = run("search", "microglia", cwd=folder)
+    result = cli("search", "microglia", cwd=folder)
     assert result.returncode == 0 and "00:01:22" in result.stdout
     assert "matching moments" in result.stdout
 
 
 @pytest.mark.parametrize("kind", ["csv", "ndjson", "json"])
 def test_export(folder: Path, kind: str) -> None:
-    result = run("export", "--format", kind, "--medication", "Vivitrol", cwd=folder)
+    result = cli("export", "--format", kind, "--medication", "Vivitrol", cwd=folder)
     assert result.returncode == 0, result.stderr
     if kind == "csv":
         rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -69,7 +56,7 @@ def test_export(folder: Path, kind: str) -> None:
 
 
 def test_stats(folder: Path) -> None:
-    result = run("stats", cwd=folder)
+    result = cli("stats", cwd=folder)
     assert result.returncode == 0 and "1 episode, 12 segments" in result.stdout
     cells = [
         c.strip()
@@ -96,7 +83,7 @@ LINK = re.compile(r"https://www\.youtube\.com/watch\?v=d0S7_H0UdjY&t=\d+s")
     [(("medication", "LDN"), "&t=106s"), (("search", "microglia"), "&t=82s")],
 )
 def test_links_stay_whole_in_80_columns(folder: Path, args: tuple[str, ...], wanted: str) -> None:
-    result = run(*args, cwd=folder, columns=80)
+    result = cli(*args, cwd=folder, columns=80)
     assert result.returncode == 0, result.stderr
     links = [line for line in result.stdout.splitlines() if "http" in line]
     assert links and any(line.endswith(wanted) for line in links)
@@ -107,17 +94,17 @@ def test_links_stay_whole_in_80_columns(folder: Path, args: tuple[str, ...], wan
 
 
 def test_a_count_of_one_is_singular(folder: Path) -> None:
-    result = run("search", "structural support", cwd=folder)
+    result = cli("search", "structural support", cwd=folder)
     assert result.stdout.splitlines()[-1] == "1 matching moment"
-    assert "2 matching moments" in run("search", "microglia", cwd=folder).stdout
+    assert "2 matching moments" in cli("search", "microglia", cwd=folder).stdout
 
 
 def test_medication_and_stats_count_the_same_aliases(folder: Path) -> None:
-    stats = run("stats", cwd=folder).stdout
+    stats = cli("stats", cwd=folder).stdout
     total = int(re.search(r"(\d+) aliases", stats)[1])  # type: ignore[index]
     counted = 0
     for name in ("naltrexone", "alcohol"):
-        shown = run("medication", name, cwd=folder).stdout.splitlines()[1]
+        shown = cli("medication", name, cwd=folder).stdout.splitlines()[1]
         found = re.fullmatch(r"(\d+) aliases: (.+?)(?:; heard as (.+))?", shown)
         assert found is not None, shown
         names = found[2].split(", ") + (found[3].split(", ") if found[3] else [])
@@ -129,20 +116,20 @@ def test_medication_and_stats_count_the_same_aliases(folder: Path) -> None:
 def test_a_known_drug_no_episode_mentions_is_told_apart_from_an_unknown_name(
     folder: Path,
 ) -> None:
-    known = run("medication", "Coumadin", cwd=folder)
+    known = cli("medication", "Coumadin", cwd=folder)
     assert known.returncode == 1
     assert known.stderr.strip() == (
         "no episode in this index mentions warfarin, so it holds no claims about it"
         " ('Coumadin' is a name of warfarin)"
     )
-    unknown = run("export", "--medication", "potatoes", cwd=folder)
+    unknown = cli("export", "--medication", "potatoes", cwd=folder)
     assert unknown.returncode == 1
     assert unknown.stderr.strip() == "no medication is known by the name 'potatoes'"
 
 
 def commands() -> list[tuple[str, str]]:
     """(command, first line of its help) as `claimdex --help` lists them."""
-    listed = run("--help", cwd=ROOT).stdout
+    listed = cli("--help", cwd=ROOT).stdout
     found = re.findall(r"│ (\w+)\s+(.+?)\s*│", listed.split("Commands")[1])
     return [(name, text) for name, text in found]
 
@@ -162,7 +149,7 @@ def test_every_command_has_help_and_the_readme_matches_it() -> None:
         "db",
     }
     for name, summary in listed:
-        assert run(name, "--help", cwd=ROOT).returncode == 0
+        assert cli(name, "--help", cwd=ROOT).returncode == 0
         line = next((x for x in section.splitlines() if x.startswith(f"claimdex {name}")), None)
         assert line is not None, f"the README's CLI section does not show `claimdex {name}`"
         assert summary.rstrip(".") in section, f"`claimdex {name}`: README lacks {summary!r}"

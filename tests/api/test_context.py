@@ -21,9 +21,11 @@ HELD_AT_MOST = 10.0  # seconds: a failing test ends instead of hanging
 
 
 @pytest.fixture
-def seed_only(sessions: sessionmaker[Session], names: lexicon.Lexicon) -> sessionmaker[Session]:
-    ingest_file(sessions=sessions, path=SEED, names=names)
-    return sessions
+def seed_only(
+    fresh_sessions: sessionmaker[Session], names: lexicon.Lexicon
+) -> sessionmaker[Session]:
+    ingest_file(sessions=fresh_sessions, path=SEED, names=names)
+    return fresh_sessions
 
 
 def test_a_read_held_in_the_database_holds_up_no_other_request(

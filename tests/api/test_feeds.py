@@ -1,9 +1,6 @@
 """Feeds in: `claimdex feed` syncing a feed and its transcripts served over real HTTP."""
 
 import hashlib
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,9 +16,7 @@ from api import feed_sync
 from db import feeds, models
 from db.engine import transaction
 from ingest import lexicon
-from tests.conftest import free_port
-
-CLAIMDEX = str(Path(sys.executable).parent / "claimdex")
+from tests.conftest import cli, free_port
 
 VTT = """WEBVTT
 
@@ -152,6 +147,15 @@ def remember(sessions: sessionmaker[Session], location: str) -> None:
         assert feeds.add_feed(session=session, location=location)
 
 
+def first_sync(
+    site: Site, sessions: sessionmaker[Session], names: lexicon.Lexicon
+) -> dict[str, feed_sync.Synced]:
+    """The good feed served, remembered and synced once."""
+    serve_good(site)
+    remember(sessions, site.base + "/feed.xml")
+    return synced(sessions, names)
+
+
 def episodes(sessions: sessionmaker[Session]) -> dict[str, models.Episode]:
     with sessions() as session:
         return {row.title: row for row in session.scalars(select(models.Episode))}
@@ -160,9 +164,7 @@ def episodes(sessions: sessionmaker[Session]) -> dict[str, models.Episode]:
 def test_first_sync_ingests_every_good_item_with_its_metadata(
     site: Site, sessions: sessionmaker[Session], names: lexicon.Lexicon
 ) -> None:
-    serve_good(site)
-    remember(sessions, site.base + "/feed.xml")
-    results = synced(sessions, names)
+    results = first_sync(site, sessions, names)
     assert {title: r.outcome for title, r in results.items()} == {
         f"Episode {n}": "added" for n in (1, 2, 3, 4)
     }
@@ -196,9 +198,7 @@ def test_first_sync_ingests_every_good_item_with_its_metadata(
 def test_a_second_sync_asks_only_whether_the_feed_changed(
     site: Site, sessions: sessionmaker[Session], names: lexicon.Lexicon
 ) -> None:
-    serve_good(site)
-    remember(sessions, site.base + "/feed.xml")
-    synced(sessions, names)
+    first_sync(site, sessions, names)
     site.seen.clear()
     results = synced(sessions, names)
     assert [(r.outcome, r.item) for r in results.values()] == [("unchanged", None)]
@@ -208,9 +208,7 @@ def test_a_second_sync_asks_only_whether_the_feed_changed(
 def test_an_added_item_is_ingested_and_the_others_are_not_fetched_again(
     site: Site, sessions: sessionmaker[Session], names: lexicon.Lexicon
 ) -> None:
-    serve_good(site)
-    remember(sessions, site.base + "/feed.xml")
-    synced(sessions, names)
+    first_sync(site, sessions, names)
     site.files["/feed.xml"] = rss(*GOOD, item(5, "/t/5.vtt", "text/vtt"))
     site.files["/t/5.vtt"] = VTT.replace("naltrexone", "metformin").encode()
     site.seen.clear()
@@ -226,9 +224,7 @@ def test_an_added_item_is_ingested_and_the_others_are_not_fetched_again(
 def test_a_changed_transcript_replaces_its_episode(
     site: Site, sessions: sessionmaker[Session], names: lexicon.Lexicon
 ) -> None:
-    serve_good(site)
-    remember(sessions, site.base + "/feed.xml")
-    synced(sessions, names)
+    first_sync(site, sessions, names)
     before = episodes(sessions)["Episode 2"].id
     site.files["/feed.xml"] = rss(*GOOD, title="Health Talk Weekly")
     site.files["/t/2.srt"] = SRT.replace("200 mg", "400 mg").encode()
@@ -240,7 +236,8 @@ def test_a_changed_transcript_replaces_its_episode(
             select(models.Episode).where(models.Episode.title == "Episode 2")
         ).one()
         text = " ".join(segment.text for segment in episode.segments)
-        items = feeds.stored_items(session=session, feed_id=1)
+        [feed] = feeds.all_feeds(session=session)
+        items = feeds.stored_items(session=session, feed_id=feed.id)
     assert "400 mg of magnesium" in text and "200 mg" not in text
     assert items["episode-2"].episode_id == episode.id != before
     assert len(episodes(sessions)) == 4
@@ -307,25 +304,17 @@ def test_podcast_chapters_and_items_without_transcripts_are_passed_over(
     assert site.statuses("/t/9.chapters.json") == []
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env |= {"COLUMNS": "200", "TERM": "dumb"}
-    return subprocess.run(
-        [CLAIMDEX, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
-    )
-
-
 def test_the_feed_commands(site: Site, tmp_path: Path) -> None:
     serve_good(site)
     site.files["/feed.xml"] = rss(*GOOD, item(5, "/t/missing.vtt", "text/vtt"))
     url = site.base + "/feed.xml"
-    assert run("feed", "add", url, cwd=tmp_path).stdout == f"added {url}\n"
-    assert "already remembered" in run("feed", "add", url, cwd=tmp_path).stdout
+    assert cli("feed", "add", url, cwd=tmp_path).stdout == f"added {url}\n"
+    assert "already remembered" in cli("feed", "add", url, cwd=tmp_path).stdout
     local = tmp_path / "local.xml"
     local.write_bytes(rss(item(6, f"{site.base}/t/3.json", "application/json"), title="Local"))
-    assert run("feed", "add", "local.xml", cwd=tmp_path).returncode == 0
+    assert cli("feed", "add", "local.xml", cwd=tmp_path).returncode == 0
 
-    first = run("feed", "sync", cwd=tmp_path)
+    first = cli("feed", "sync", cwd=tmp_path)
     assert first.returncode == 1, first.stderr
     lines = first.stdout.splitlines()
     assert lines[0].startswith("added       Health Talk: 'Episode 1': ")
@@ -336,20 +325,20 @@ def test_the_feed_commands(site: Site, tmp_path: Path) -> None:
     assert any(line.startswith("added       Local: 'Episode 6'") for line in lines)
 
     site.files["/feed.xml"] = rss(*GOOD)  # the broken item withdrawn
-    second = run("feed", "sync", cwd=tmp_path)
+    second = cli("feed", "sync", cwd=tmp_path)
     assert second.returncode == 0, second.stdout
     assert "added" not in second.stdout
-    third = run("feed", "sync", cwd=tmp_path)
+    third = cli("feed", "sync", cwd=tmp_path)
     assert third.returncode == 0
     assert "unchanged   Health Talk: not modified since the last sync" in third.stdout
 
-    listed = run("feed", "list", cwd=tmp_path).stdout.splitlines()
+    listed = cli("feed", "list", cwd=tmp_path).stdout.splitlines()
     assert listed[0].startswith(f"{url}  Health Talk, 4 items stored, synced ")
     assert listed[1].startswith(f"{local}  Local, 1 item stored, synced ")
 
 
 def test_adding_a_missing_file_fails_naming_it(tmp_path: Path) -> None:
-    result = run("feed", "add", "nowhere.xml", cwd=tmp_path)
+    result = cli("feed", "add", "nowhere.xml", cwd=tmp_path)
     assert result.returncode == 1
     assert "nowhere.xml: no such file" in result.stderr
 

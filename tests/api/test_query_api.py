@@ -16,6 +16,7 @@ from db.store import content_hash, save_episode
 from ingest.extract import extract
 from ingest.lexicon import Lexicon
 from ingest.parse import parse_document
+from ingest.records import Extraction
 from tests.conftest import SEED, post_graphql, send_graphql
 
 
@@ -102,19 +103,24 @@ def tiny(number: int) -> str:
     )
 
 
+def save_copy(sessions: sessionmaker[Session], extraction: Extraction, number: int) -> None:
+    """Stores `extraction` again as the episode numbered `number`."""
+    with transaction(sessions) as session:
+        save_episode(
+            session=session,
+            extraction=extraction,
+            key=f"copy-{number}",
+            digest=content_hash(str(number)),
+        )
+
+
 def test_pages_yield_each_episode_once_while_episodes_are_added(
-    sessions: sessionmaker[Session], engine: Engine, names: Lexicon
+    fresh_sessions: sessionmaker[Session], engine: Engine, names: Lexicon
 ) -> None:
     extraction = extract(parse_document(tiny(0), source="tiny.md"), names=names)
     for number in range(250):
         # The extraction is the same for every copy; only the episode's key differs.
-        with transaction(sessions) as session:
-            save_episode(
-                session=session,
-                extraction=extraction,
-                key=f"copy-{number}",
-                digest=content_hash(str(number)),
-            )
+        save_copy(fresh_sessions, extraction, number)
     app = create_app(engine)
     seen: list[str] = []
     after = None
@@ -128,13 +134,7 @@ def test_pages_yield_each_episode_once_while_episodes_are_added(
         )["episodes"]
         seen += [edge["node"]["id"] for edge in page["edges"]]
         # Episodes arrive between page requests; they sort after every page already read.
-        with transaction(sessions) as session:
-            save_episode(
-                session=session,
-                extraction=extraction,
-                key=f"copy-{added}",
-                digest=content_hash(str(added)),
-            )
+        save_copy(fresh_sessions, extraction, added)
         added += 1
         if not page["pageInfo"]["hasNextPage"]:
             break
@@ -164,13 +164,15 @@ NESTED = """{ episodes(first: 100) { totalCount nodes { title
 
 
 def test_statements_depend_on_the_query_not_the_rows(
-    engine: Engine, sessions: sessionmaker[Session], names: Lexicon
+    engine: Engine, fresh_sessions: sessionmaker[Session], names: Lexicon
 ) -> None:
     app = create_app(engine)
-    ingest_text(sessions=sessions, text=tiny(0), source="tiny-0.md", names=names)
+    ingest_text(sessions=fresh_sessions, text=tiny(0), source="tiny-0.md", names=names)
     one = count_statements(engine, lambda: post_graphql(app, NESTED))
     for number in range(1, 50):
-        ingest_text(sessions=sessions, text=tiny(number), source=f"tiny-{number}.md", names=names)
+        ingest_text(
+            sessions=fresh_sessions, text=tiny(number), source=f"tiny-{number}.md", names=names
+        )
     data: dict[str, Any] = {}
     fifty = count_statements(engine, lambda: data.update(post_graphql(app, NESTED)))
     assert data["episodes"]["totalCount"] == 50

@@ -1,6 +1,7 @@
 """db/claims.py: claims by medication and by episode, in transcript order, paged by cursor."""
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -10,21 +11,21 @@ from db import claims, models
 from db.pages import PageError
 
 
-def ldn(session: Session) -> int:
-    found = session.scalar(select(models.Alias.medication_id).where(models.Alias.key == "ldn"))
-    assert found is not None
-    return found
+def ldn_dosages(session: Session, **page: Any) -> list[Any]:
+    """LDN's dosages, whole or one page (`first`, `after`)."""
+    medication = session.scalar(select(models.Alias.medication_id).where(models.Alias.key == "ldn"))
+    assert medication is not None
+    found = claims.claims_about(
+        session=session, model=models.Dosage, medication_ids=[medication], **page
+    )
+    return found.get(medication, [])
 
 
 def test_claims_about_a_medication_are_in_transcript_order(
     shared_seeded: sessionmaker[Session],
 ) -> None:
     with shared_seeded() as session:
-        medication = ldn(session)
-        rows = claims.claims_about(
-            session=session, model=models.Dosage, medication_ids=[medication]
-        )
-        dosages = rows[medication]
+        dosages = ldn_dosages(session)
         assert len(dosages) == 8
         order = [(row.segment_id, row.id) for row in dosages]
         assert order == sorted(order)
@@ -34,32 +35,20 @@ def test_pages_by_cursor_continue_where_the_last_ended(
     shared_seeded: sessionmaker[Session],
 ) -> None:
     with shared_seeded() as session:
-        medication = ldn(session)
-        whole = claims.claims_about(
-            session=session, model=models.Dosage, medication_ids=[medication]
-        )
+        whole = ldn_dosages(session)
         pages, after = [], None
         while True:
-            page = claims.claims_about(
-                session=session,
-                model=models.Dosage,
-                medication_ids=[medication],
-                first=3,
-                after=after,
-            ).get(medication, [])
+            page = ldn_dosages(session, first=3, after=after)
             pages += page
             if len(page) < 3:
                 break
             after = claims.cursor(models.Dosage, page[-1])
-        assert [row.id for row in pages] == [row.id for row in whole[medication]]
+        assert [row.id for row in pages] == [row.id for row in whole]
 
 
 def test_a_cursor_of_another_list_is_refused_by_name(shared_seeded: sessionmaker[Session]) -> None:
     with shared_seeded() as session:
-        row = claims.claims_about(
-            session=session, model=models.Dosage, medication_ids=[ldn(session)], first=1
-        )[ldn(session)][0]
-        cursor = claims.cursor(models.Dosage, row)
+        cursor = claims.cursor(models.Dosage, ldn_dosages(session, first=1)[0])
     with pytest.raises(PageError, match="after:"):
         claims.after_cursor(models.Warning, cursor)
 

@@ -17,14 +17,16 @@ def copy(number: int) -> str:
 
 
 def test_readers_see_whole_episodes_while_ingesting(
-    engine: Engine, sessions: sessionmaker[Session], names: Lexicon
+    engine: Engine, fresh_sessions: sessionmaker[Session], names: Lexicon
 ) -> None:
     app = create_app(engine)
     done = threading.Event()
 
     def ingest() -> None:
         for number in range(15):
-            ingest_text(sessions=sessions, text=copy(number), source=f"{number}.md", names=names)
+            ingest_text(
+                sessions=fresh_sessions, text=copy(number), source=f"{number}.md", names=names
+            )
         done.set()
 
     writer = threading.Thread(target=ingest)
@@ -42,13 +44,13 @@ def test_readers_see_whole_episodes_while_ingesting(
 
 
 def test_ingesting_one_file_twice_at_once_keeps_one_copy(
-    sessions: sessionmaker[Session], names: Lexicon
+    fresh_sessions: sessionmaker[Session], names: Lexicon
 ) -> None:
     errors: list[BaseException] = []
 
     def ingest() -> None:
         try:
-            ingest_text(sessions=sessions, text=copy(0), source="same.md", names=names)
+            ingest_text(sessions=fresh_sessions, text=copy(0), source="same.md", names=names)
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
@@ -58,5 +60,5 @@ def test_ingesting_one_file_twice_at_once_keeps_one_copy(
     for thread in threads:
         thread.join()
     assert errors == []
-    with sessions() as session:
+    with fresh_sessions() as session:
         assert queries.counts(session=session)["episodes"] == 1

@@ -3,21 +3,11 @@ that episode; two processes ingesting one file at once leave one copy."""
 
 import signal
 import sqlite3
-import subprocess
 import time
 from pathlib import Path
 
-from tests.conftest import BIN, GOLD, SEED, user_environment
-
-
-def claimdex(*args: str, cwd: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [str(BIN / "claimdex"), *args],
-        cwd=cwd,
-        env=user_environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+from bench.serving import claimdex
+from tests.conftest import GOLD, SEED
 
 
 def big_document(path: Path, segments: int) -> None:

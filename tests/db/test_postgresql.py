@@ -1,8 +1,6 @@
 """PostgreSQL as the scale-out backend: migrations, the same answers as SQLite, recovery."""
 
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +15,14 @@ from db.ingestion import ingest_file
 from db.search import search_segments
 from ingest.lexicon import Lexicon
 from tests.api.test_graphql import DOSING_ADVICE
-from tests.conftest import DEFAULT_POSTGRES, SEED, gold_documents, gold_path, post_graphql
-
-BIN = Path(sys.executable).parent
+from tests.conftest import (
+    DEFAULT_POSTGRES,
+    SEED,
+    cli,
+    gold_documents,
+    gold_path,
+    post_graphql,
+)
 
 
 def test_upgrade_downgrade_upgrade(engine: Engine) -> None:
@@ -54,28 +57,16 @@ def postgres_database() -> Iterator[str]:
     admin.dispose()
 
 
-def run(*args: str, database: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"DATABASE_URL": database}
-    return subprocess.run(
-        [str(BIN / "claimdex"), *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def test_the_cli_on_an_empty_server_gives_sqlites_answer(
     postgres_database: str, tmp_path: Path
 ) -> None:
-    refused = run("ingest", str(SEED), database=postgres_database, cwd=tmp_path)
+    refused = cli("ingest", str(SEED), database=postgres_database, cwd=tmp_path)
     assert refused.returncode == 1 and "claimdex db upgrade" in refused.stderr
-    assert run("db", "upgrade", database=postgres_database, cwd=tmp_path).returncode == 0
-    assert "up to date" in run("db", "current", database=postgres_database, cwd=tmp_path).stdout
-    assert run("ingest", str(SEED.parent), database=postgres_database, cwd=tmp_path).returncode == 0
+    assert cli("db", "upgrade", database=postgres_database, cwd=tmp_path).returncode == 0
+    assert "up to date" in cli("db", "current", database=postgres_database, cwd=tmp_path).stdout
+    assert cli("ingest", str(SEED.parent), database=postgres_database, cwd=tmp_path).returncode == 0
     sqlite = f"sqlite:///{tmp_path / 'claimdex.db'}"
-    assert run("ingest", str(SEED.parent), database=sqlite, cwd=tmp_path).returncode == 0
+    assert cli("ingest", str(SEED.parent), database=sqlite, cwd=tmp_path).returncode == 0
     answers = []
     for url in (postgres_database, sqlite):
         engine = make_engine(url)

@@ -1,4 +1,5 @@
-"""The migrated schema itself, on each backend."""
+"""The migrated schema itself, on each backend: read from the shared database, and migrated
+down and up on a database of the test's own."""
 
 from typing import Any
 
@@ -18,18 +19,18 @@ def _full_text(difference: Any) -> bool:
     return named.name.startswith(("search_fts", "ix_search_entries_")) or named.name == "search"
 
 
-def test_the_migrations_make_what_the_models_declare(engine: Engine) -> None:
-    with engine.connect() as connection:
+def test_the_migrations_make_what_the_models_declare(shared_engine: Engine) -> None:
+    with shared_engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, models.Base.metadata)
     assert [found for found in differences if not _full_text(found)] == []
     assert any(_full_text(found) for found in differences)  # the filter matches something
 
 
-def test_every_reference_to_a_segment_is_indexed(engine: Engine) -> None:
+def test_every_reference_to_a_segment_is_indexed(shared_engine: Engine) -> None:
     # Deleting an episode deletes its segments, and the database then looks up every row that
     # refers to each one: without an index that is a scan of the whole table per segment.
-    schema = inspect(engine)
+    schema = inspect(shared_engine)
     referring = [
         (table, key["constrained_columns"][0])
         for table in schema.get_table_names()
@@ -46,11 +47,11 @@ def test_every_reference_to_a_segment_is_indexed(engine: Engine) -> None:
 
 
 def test_upgrading_writes_the_spelling_keys_of_what_is_stored(
-    engine: Engine, seeded: sessionmaker[Session]
+    engine: Engine, fresh_seeded: sessionmaker[Session]
 ) -> None:
     # A database from before the keys: its aliases and terms get them on upgrade.
     def spelt() -> tuple[int, int]:
-        with seeded() as session:
+        with fresh_seeded() as session:
             return (
                 session.scalar(select(func.count()).select_from(models.AliasSpelling)) or 0,
                 session.scalar(select(func.count()).select_from(models.TermSpelling)) or 0,
@@ -61,7 +62,7 @@ def test_upgrading_writes_the_spelling_keys_of_what_is_stored(
     migrate.downgrade(engine, "0004")
     migrate.upgrade(engine)
     assert spelt() == written
-    with seeded() as session:
+    with fresh_seeded() as session:
         medication = queries.medication_named(session=session, name="naltrexoen")
         assert medication is not None and medication.name == "naltrexone"
 

@@ -80,9 +80,9 @@ def test_absurd_amounts_are_not_doses(seeded: sessionmaker[Session], names: Lexi
 
 
 def test_markup_is_data_and_control_characters_are_removed(
-    engine: Engine, seeded: sessionmaker[Session], names: Lexicon
+    engine: Engine, fresh_seeded: sessionmaker[Session], names: Lexicon
 ) -> None:
-    ingest_file(sessions=seeded, path=BAD / "markup-and-control.md", names=names)
+    ingest_file(sessions=fresh_seeded, path=BAD / "markup-and-control.md", names=names)
     app = create_app(engine)
     query = '{ search(query: "fascinating", first: 5) { nodes { snippet source { text } } } }'
     found = post_graphql(app, query)["search"]["nodes"]

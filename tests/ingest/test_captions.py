@@ -81,25 +81,30 @@ def test_segment_lines_point_at_their_first_cue(kind: str, first_line: int) -> N
             assert lines[segment.line - 1].startswith(f"00:{minutes:02d}:{seconds:02d}")
 
 
-def test_webvtt_markup_and_entities_are_stripped() -> None:
-    text = (
+MARKUP = [
+    pytest.param(
+        read_vtt,
         "WEBVTT\n\n"
         "00:00:00.000 --> 00:00:04.000\n"
         "<v Sean Mackey>Low dose<00:00:01.500><c> naltrexone</c></v>\n"
-        "<c.colorE5E5E5>blocks</c> <b>TLR4</b> &amp; calms <i>microglia</i>.\n"
-    )
-    document = read_vtt(text, source="tags.vtt", meta=META)
-    assert joined(document) == "Low dose naltrexone blocks TLR4 & calms microglia."
-
-
-def test_srt_markup_is_stripped() -> None:
-    text = (
+        "<c.colorE5E5E5>blocks</c> <b>TLR4</b> &amp; calms <i>microglia</i>.\n",
+        "Low dose naltrexone blocks TLR4 & calms microglia.",
+        id="webvtt",
+    ),
+    pytest.param(
+        read_srt,
         "1\n00:00:00,000 --> 00:00:04,000\n"
         '{\\an8}<i>Low dose</i> <font color="#ffff00">naltrexone</font>\n'
-        "<b>blocks</b> <u>TLR4</u>.\n"
-    )
-    document = read_srt(text, source="tags.srt", meta=META)
-    assert joined(document) == "Low dose naltrexone blocks TLR4."
+        "<b>blocks</b> <u>TLR4</u>.\n",
+        "Low dose naltrexone blocks TLR4.",
+        id="srt",
+    ),
+]
+
+
+@pytest.mark.parametrize(("reader", "text", "words"), MARKUP)
+def test_markup_and_entities_are_stripped(reader: Reader, text: str, words: str) -> None:
+    assert joined(reader(text, source="tags", meta=META)) == words
 
 
 def test_empty_cues_are_dropped() -> None:
