@@ -105,6 +105,10 @@ CONCENTRATION = re.compile(
     re.IGNORECASE,
 )
 RANGE_WORDS = {"to", "-", "–", "through"}
+DIGIT_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9,
+}  # fmt: skip
 SCALES = {"hundred": 100, "thousand": 1000}
 # Speech-to-text writes "to" as "two" ("one two three milligrams"): after a number that "two"
 # cannot continue, and before a larger one, it is the "to" of a range.
@@ -332,6 +336,8 @@ def _number(tokens: Sequence[Token], lowered: list[str], index: int) -> tuple[fl
         following = lowered[end]
         if following == "two" and lowered[end - 1] in NOT_BEFORE_TWO:
             break
+        if following in DIGIT_WORDS and lowered[end - 1] in DIGIT_WORDS:
+            break  # "five six grams": two numbers, never one
         if following in NUMBER_WORDS or following in FRACTION_WORDS:
             end += 1
         elif following in JOINERS and end + 1 < len(tokens) and (
@@ -406,6 +412,14 @@ def _amount(
 ) -> tuple[Amount | None, int]:
     low, high = value, None
     unit = _unit(lowered, after)
+    # "five six grams a day": the next number up, said straight after, tops a range.
+    next_up = (
+        after < len(tokens)
+        and lowered[after - 1] in DIGIT_WORDS
+        and DIGIT_WORDS.get(lowered[after]) == DIGIT_WORDS[lowered[after - 1]] + 1
+        # "one two three milligrams": there "two" is "to".
+        and (after + 1 >= len(lowered) or lowered[after + 1] not in DIGIT_WORDS)
+    )
     if (
         unit is None
         and after < len(tokens)
@@ -413,10 +427,11 @@ def _amount(
             lowered[after] in RANGE_WORDS
             or (lowered[after] == "two" and tokens[after - 1].is_number)
             or (lowered[after] == "two" and lowered[after - 1] in NOT_BEFORE_TWO)
+            or next_up
             or (lowered[after] == "and" and index > 0 and lowered[index - 1] == "between")
         )
     ):
-        upper = _number(tokens, lowered, after + 1)
+        upper = _number(tokens, lowered, after if next_up else after + 1)
         if upper is not None and upper[0] > value:
             high, after = upper
             unit = _unit(lowered, after)

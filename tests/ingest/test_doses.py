@@ -89,6 +89,9 @@ def test_after_a_week_is_not_a_frequency() -> None:
         ("two to five hundred milligrams", [(200.0, 500.0)]),
         ("three to four thousand IU", [(3000.0, 4000.0)]),
         ("2 to 500 milligrams", [(2.0, 500.0)]),
+        # Two numbers one apart, said straight after each other, are a range.
+        ("five six grams a day", [(5000.0, 6000.0)]),
+        ("three four hundred milligrams", [(300.0, 400.0)]),
         # Fractions of a unit.
         ("a tenth of a milligram", [(0.1, None)]),
         # A dose per a body weight is a dose per kilogram.
