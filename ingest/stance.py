@@ -35,8 +35,12 @@ STUDY = re.compile(
     re.IGNORECASE,
 )
 ANECDOTE = re.compile(
-    r"\b(?:(?:a|one|this|that|my|another) (?:patient|client|guy|gentleman|woman|man|lady|"
-    r"friend|colleague|athlete)|patient of mine|(?:he|she) (?:was|had|took|came|started|got|"
+    # One particular person: "this patient", "I had a guy", "a woman came in", not "if you're a
+    # woman who's pregnant".
+    r"\b(?:(?:one|this|that|my|another|I had a|I saw a|I've got a|there was a) (?:patient|"
+    r"client|guy|gentleman|woman|man|lady|friend|colleague|athlete)|"
+    r"a (?:patient|client|guy|gentleman|woman|man|lady) (?:of mine|came|who came|I saw)|"
+    r"patient of mine|(?:he|she) (?:was|had|took|came|started|got|"
     r"went|tried|said|needed|ended up|goes|comes|says|takes|tells|starts|gets|is having)|"
     r"(?:his|her) (?:doctor|dose|pain|symptoms)|"
     r"(?:put|trial|start|started|bump|bumped|take|took|move|moved) (?:him|her) (?:on|up|off|to)"
@@ -45,14 +49,17 @@ ANECDOTE = re.compile(
 )
 PERSONAL = re.compile(
     r"\bI(?:'ve| have)?(?: personally| myself| also| usually| typically| just| still| actually|"
-    r" always)* (?:take|took|taking|been taking|use|used|been using|swear by|supplement with)\b"
+    r" always)* (?:take|took|taking|been taking|swear by|supplement with)\b"
+    # A clinician "uses" a drug on patients; one's own use says so.
+    r"|\bI(?:'ve| have)?(?: personally| myself)+ (?:use|used|been using)\b"
     r"|\bI'm (?:on|taking|using)\b|\bmy (?:own )?(?:dose|stack|protocol|routine)\b",
     re.IGNORECASE,
 )
 # The clinician's own doing: I or we, perhaps "'ll usually", and a verb of prescribing.
 PRACTICE = re.compile(
     r"\b(?:I|we)(?:'ll|'d| will| would| usually| typically| often| generally| always|"
-    r" normally| tend to| routinely| sometimes| then| might| just| actually| also| really)*"
+    r" normally| tend to| routinely| sometimes| then| might| just| actually| also| really|"
+    r" still)*"
     r" (?:prescribe|give|start|dose|do|titrate|taper|put|bump|move|go|increase|drop|add|"
     r"switch|cross|check|monitor|order|use|have (?:them|people|patients|him|her)|avoid|"
     r"stop|hold|shave|cut|keep|reach for|like|prefer)\b"
@@ -61,9 +68,13 @@ PRACTICE = re.compile(
     re.IGNORECASE,
 )
 RECOMMENDATION = re.compile(
-    r"\byou (?:should|shouldn't|want to|need to|must|have to|'ll want|might want|can)\b"
+    r"\byou (?:should|shouldn't|want to|need to|must|have to|'ll want|might want)\b"
     r"|\b(?:I|we) (?:'d |would )?(?:recommend|suggest|advise)\b"
-    r"|\b(?:I|we) (?:always )?tell (?:them|people|patients|everyone|you)\b"
+    r"|\b(?:I|we) (?:always )?tell (?:them|people|patients|everyone|you|every)\b"
+    r"|\b(?:I|we)(?:'ll| will)? (?:say|said) (?:is |to them |to people )?(?:take|start|stop|use)\b"
+    # An instruction after a condition: "if you're dehydrated, ..., stop it".
+    r"|\bif you\b[^.?!]{0,160}?,\s*(?:then\s+)?(?:stop|take|start|hold|avoid|call|skip|cut|"
+    r"drop|switch|don't|do not)\b"
     r"|\byou (?:stop|take|hold|avoid|start|skip|keep|don't|do not|never|call)\b"
     r"|\bnever (?:combine|take|mix|use|stop)\b"
     r"|\b(?:make sure|be careful|don't exceed|never exceed|no more than|don't go above)\b"
@@ -90,18 +101,40 @@ def stance(sentence: str) -> Stance:
     return Stance.GENERAL
 
 
-# A story or a study goes on past the sentence that says so: "Most of the small trials used
-# 250 mg. A few went up to a gram a day."
-CARRIED = (Stance.STUDY, Stance.ANECDOTE)
+# A study, a story or a practice goes on into the sentence after the one that says so: "Most
+# of the small trials used 250 mg. A few went up to a gram a day." "I start at 25. Typically 50
+# to 100 milligrams." A story goes on to its end.
+CARRIED = (Stance.STUDY, Stance.ANECDOTE, Stance.PRACTICE)
+STORIES = (Stance.ANECDOTE,)
+CLAUSE_BEFORE = 150
+CLAUSE_AFTER = 150
 
 
 def stance_at(text: str, offset: int) -> Stance:
-    """The stance of a claim at `offset` of a paragraph: that of its sentence, or, where the
-    sentence says nothing of its own, the story or study the sentence before it tells."""
+    """The stance of a claim at `offset` of a paragraph: that of the words around it in its
+    sentence, or, where they say nothing of their own, the story, study or practice the
+    sentences before it tell; within a story, what the clinician did ("I go up to nine") is
+    still the story. Unpunctuated speech runs on for a paragraph, so only CLAUSE_BEFORE
+    characters before the claim and CLAUSE_AFTER after it are read."""
     before = Stance.GENERAL
     for start, end in sentences(text):
-        here = stance(text[start:end])
-        if start <= offset < end:
-            return before if here is Stance.GENERAL and before in CARRIED else here
-        before = here
-    return stance(text)
+        inside = start <= offset < end
+        own = stance(_around(text, start, end, offset if inside else end))
+        here = own
+        if own is Stance.GENERAL and before in CARRIED:
+            here = before
+        elif own is Stance.PRACTICE and before is Stance.ANECDOTE:
+            here = before
+        if inside:
+            return here
+        # A story goes on; a study or a practice colours only the sentence after it.
+        before = here if here in STORIES else own
+    return stance(_around(text, 0, len(text), offset))
+
+
+def _around(text: str, start: int, end: int, offset: int) -> str:
+    """The words of the sentence text[start:end] near `offset`; cut short, it does not begin
+    the sentence, so no imperative is read at its head."""
+    first = max(start, offset - CLAUSE_BEFORE)
+    near = text[first : min(end, offset + CLAUSE_AFTER)]
+    return near if first == start else f"... {near}"

@@ -35,3 +35,37 @@ def test_a_study_goes_on_into_the_next_sentence_that_says_nothing_of_its_own() -
     )
     assert stance_at(text, text.index("a gram")) is Stance.STUDY
     assert stance_at(text, text.index("500 mg")) is Stance.GENERAL
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # An instruction after a condition, and what the clinician says to every patient.
+        (
+            "If you're dehydrated, say with a stomach bug, stop it until you eat again.",
+            Stance.RECOMMENDATION,
+        ),
+        ("First thing I'll say is take a real dose.", Stance.RECOMMENDATION),
+        # A clinician uses a drug on patients; "you can" is possibility, not advice.
+        ("It's one I still use a lot in people who sleep badly.", Stance.PRACTICE),
+        ("It can do double duty, you can take it for an attack or for prevention.", Stance.GENERAL),
+        # Someone in general is not one person's story.
+        ("If a woman is pregnant, the statin is stopped.", Stance.GENERAL),
+    ],
+)
+def test_cues_that_mislead(sentence: str, expected: Stance) -> None:
+    assert stance_at(sentence, len(sentence) - 5) is expected
+
+
+def test_a_story_goes_on_while_the_clinician_acts_in_it() -> None:
+    text = "I had a patient after a stroke. I started him on 4.5. Then I go up to nine."
+    assert stance_at(text, text.index("nine")) is Stance.ANECDOTE
+
+
+def test_in_a_long_run_of_speech_only_the_words_near_the_claim_count() -> None:
+    text = (
+        "we had a trial of it years back and the data showed nothing much and people "
+        "stopped asking about it and so these days when somebody new comes in with the "
+        "usual complaints and the usual history and the usual worries the dose is 50 mg"
+    )
+    assert stance_at(text, text.index("50 mg")) is Stance.GENERAL
