@@ -93,10 +93,14 @@ CONSUMING = re.compile(
     r"consum\w*|foods?|meals?|salty|salted|supplement\w*|tablets?|capsules?|pills?|"
     r"milligrams?|grams?|mg|electrolyte\s+(?:drink|mix|powder|packet)s?|beverages?|"
     r"add(?:ed|ing)?|sprinkl\w*|rich\s+in|sources?|contains?|containing|enriched|"
-    r"includes?|including)\b",
+    r"includes?|including|"
+    # Wanting or tasting it: "crave salt", "seeking salt", "the taste of salt".
+    r"crav\w*|appetite|tast(?:e|es|ed|ing|y)|seek\w*|desire\s+for|hunger\s+for)\b",
     re.IGNORECASE,
 )
 CONSUMED_REACH = 60
+# Words of amount that may open a hyphenated word ending in a name: "low-sodium".
+AMOUNT_PREFIXES = {"low", "high", "no", "zero", "reduced", "added", "extra", "lower", "higher"}
 # Between two names of one list.
 LIST_BETWEEN = re.compile(r"\s*(?:,|;|/)?\s*(?:and|or|plus|&|versus|vs\.?|nor)?\s*", re.IGNORECASE)
 TAKEN_BEFORE_REACH = 40  # characters before a name that TAKEN_BEFORE reads
@@ -230,13 +234,28 @@ def mentions_in(
 
 
 def _unsupported(text: str, hit: Found, lexicon: Lexicon) -> bool:
-    """Whether a name that needs words of taking (or of eating) around it lacks them."""
-    key = normalise(hit.text)
+    """Whether a name that needs words of taking (or of eating) around it lacks them. A name
+    said inside a hyphenated word ("testosterone-associated", "low-sodium") is guarded as
+    itself."""
+    key = _name_key(normalise(hit.text), lexicon)
     if lexicon.needs_support(key):
         return not taken(text, hit.start, hit.end)
     if lexicon.needs_consuming(key):
         return not consumed(text, hit.start, hit.end)
     return False
+
+
+def _name_key(key: str, lexicon: Lexicon) -> str:
+    """The part of a hyphenated word's key that is the name: "testosterone associated" ->
+    "testosterone", "low sodium" -> "sodium"."""
+    if key in lexicon.names or " " not in key:
+        return key
+    words = key.split(" ")
+    for width in range(len(words) - 1, 0, -1):
+        for part in (" ".join(words[:width]), " ".join(words[-width:])):
+            if part in lexicon.names:
+                return part
+    return key
 
 
 def _listed_together(text: str, a: Found, b: Found) -> bool:
@@ -428,6 +447,11 @@ def _leading_name(
     words = key.split(" ")
     for width in range(len(words) - 1, 0, -1):
         resolved = lexicon.resolve_key(" ".join(words[:width]))
+        if resolved is not None:
+            return index + 1, resolved
+    # ... or end with one after a word of amount: "a low-sodium diet", "high-salt foods".
+    if len(words) == 2 and words[0] in AMOUNT_PREFIXES:
+        resolved = lexicon.resolve_key(words[1])
         if resolved is not None:
             return index + 1, resolved
     return None

@@ -133,6 +133,12 @@ def test_ambiguous_abbreviations_and_combinations(names: Lexicon) -> None:
         ("the hypertrophy of collagen in tendons", False),
         ("I add collagen powder to my coffee", True),
         ("the pituitary releases ACTH", False),
+        # Inside a hyphenated word a name is guarded as itself.
+        ("it clamps testosterone-associated positive things", False),
+        ("after a high-sodium diet, a low-sodium diet tastes bland", True),
+        ("the low-sodium state of the neuron", False),
+        # Craving or tasting it is taking it in.
+        ("the brain makes us crave salt", True),
         # A trial's arms are what the trial gives.
         ("the estrogen plus MPA group versus the placebo", True),
         ("there was progesterone versus a placebo", True),
