@@ -58,6 +58,18 @@ NOT_TAKEN_BEFORE = {
 }  # fmt: skip
 
 
+# Words that make a name the body's own chemistry at work, whatever the name.
+BODY_BEFORE = re.compile(
+    r"\b(?:this|the|a|that)\s+(?:hormone|neurotransmitter|neuromodulator|molecule),?\s*$",
+    re.IGNORECASE,
+)
+BODY_AFTER = re.compile(
+    r",?\s*(?:(?:the|a|this)\s+(?:hormone|neurotransmitter|neuromodulator)\b|"
+    r"(?:levels?\s+)?(?:will|would|starts?\s+to|begins?\s+to|tends?\s+to|goes|go)\s+"
+    r"(?:start\s+to\s+)?(?:rise|rises|fall|falls|drop|drops|peak|peaks|up|down|surge)\b)",
+    re.IGNORECASE,
+)
+BODY_REACH = 30
 # Words that say a substance is taken, given or sold as something to take: a name the body
 # also makes ("testosterone") or a near miss counts only with one of these next to it.
 TAKEN_BEFORE = re.compile(
@@ -69,7 +81,11 @@ TAKEN_BEFORE = re.compile(
     r"supplement\w*(?:\s+with)?|dos(?:e|es|ed|ing)|administer\w*|exogenous|synthetic|oral|"
     r"orally|topical|transdermal|injectable|add|adding|added|extra|buy|bought|tr(?:y|ies|ied|ying)|"
     r"stack\w*|ingest\w*|consum\w*|microdos\w*|prescription|alongside|combined\s+with|"
-    r"randomi[sz]ed\s+to|assigned\s+to|placebo\s+(?:versus|vs\.?|or))"
+    r"randomi[sz]ed\s+to|assigned\s+to|placebo\s+(?:versus|vs\.?|or)|"
+    # "cycle on and off testosterone", "come off estrogen", "anabolic steroids like testosterone"
+    r"(?:come|came|coming|go|went|going|get|got|cycl\w*|taper\w*|wean\w*)\s+(?:on\s+and\s+)?off|"
+    r"(?:drugs?|steroids?|medications?|supplements?|compounds?|peptides?)\s+(?:like|such\s+as|"
+    r"including))"
     # Up to two words between, but not the ones that make the verb mean something else:
     # "take place when estrogen...", "start to see estradiol", "take a look at".
     r"\s+(?:(?!(?:place|look|see|seeing|to|care|note|notice)\b)[a-z'-]+\s+){0,2}$"
@@ -81,7 +97,8 @@ TAKEN_BEFORE = re.compile(
 TAKEN_AFTER = re.compile(
     r"\s*(?:[a-z'-]+\s+)?(?:therap\w*|replacement|injection\w*|shots?|creams?|gels?|"
     r"patch\w*|pills?|tablets?|capsules?|supplement\w*|dos(?:e|es|ing|age)|cypionate|"
-    r"enanthate|pellets?|sprays?|users?|prescri\w*|trt|hrt|milligrams?|micrograms?|mg|mcg|"
+    r"enanthate|undecanoate|propionate|esters?|pellets?|sprays?|users?|prescri\w*|trt|hrt|"
+    r"milligrams?|micrograms?|mg|mcg|"
     r"iu|units|protocol|regimen|cycle|clinics?|groups?|arms?)\b"
     # A trial's arm: "estrogen versus a placebo", "progesterone compared with placebo".
     r"|\s*(?:versus|vs\.?|compared\s+(?:to|with)|or)\s+(?:an?\s+|the\s+)?placebo\b",
@@ -418,8 +435,10 @@ def _exact(
             continue
         after, resolved = best
         covered.update(range(index, after))
-        if after >= len(keys) or keys[after] not in NOT_TAKEN_BEFORE:
-            start, end = tokens[index].start, tokens[after - 1].end
+        start, end = tokens[index].start, tokens[after - 1].end
+        if (after >= len(keys) or keys[after] not in NOT_TAKEN_BEFORE) and not _the_bodys(
+            text, start, end
+        ):
             how = MatchedBy.EXACT if resolved.exact else MatchedBy.ALIAS
             confidence = 1.0 if resolved.exact else ALIAS_CONFIDENCE
             # A combination ("fen-phen") is a mention of each of its drugs.
@@ -427,6 +446,13 @@ def _exact(
                 found.append(Found(start, end, text[start:end], name, confidence, how))
         index = after
     return found, covered
+
+
+def _the_bodys(text: str, start: int, end: int) -> bool:
+    """Whether the words around a name say it is the body's own: "this hormone, melatonin",
+    "melatonin, the hormone that...", "melatonin will start to rise"."""
+    before = text[max(0, start - BODY_REACH) : start]
+    return BODY_BEFORE.search(before) is not None or BODY_AFTER.match(text, end) is not None
 
 
 def _spelled(keys: list[str], index: int, lexicon: Lexicon) -> tuple[int, Resolved] | None:

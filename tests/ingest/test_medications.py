@@ -79,6 +79,18 @@ def test_a_loose_misspelling_needs_evidence_that_a_drug_is_meant(names: Lexicon)
     assert [m.medication for m in found] == ["naltrexone"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bright light will negatively impact melatonin, the hormone that helps you sleep",
+        "the brain signals day and night with this hormone, melatonin",
+        "as dusk approaches, melatonin will start to rise",
+    ],
+)
+def test_a_name_said_as_the_bodys_own_hormone_is_no_mention(names: Lexicon, text: str) -> None:
+    assert find_mentions(text, lexicon=names) == []
+
+
 def test_a_word_only_loosely_like_a_drug_named_elsewhere_is_not_it(names: Lexicon) -> None:
     # Below four letters in five alike, a word beside words of taking is still another word.
     for text, named in [
@@ -137,6 +149,10 @@ def test_ambiguous_abbreviations_and_combinations(names: Lexicon) -> None:
         ("it clamps testosterone-associated positive things", False),
         ("after a high-sodium diet, a low-sodium diet tastes bland", True),
         ("the low-sodium state of the neuron", False),
+        # Coming off it, cycling it, a drug class naming it, its esters: it is taken.
+        ("do you have men cycle on and off testosterone", True),
+        ("bodybuilders who take anabolic steroids like testosterone", True),
+        ("an oil like testosterone esters have", True),
         # Craving or tasting it is taking it in.
         ("the brain makes us crave salt", True),
         # A trial's arms are what the trial gives.
