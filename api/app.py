@@ -17,13 +17,15 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api import rest
+from api.announcements import Hub
 from api.caching import ETagMiddleware
 from api.context import Context, Loaders, Reader
 from api.guards import BodyLimit, RateLimit
@@ -48,6 +50,9 @@ GRAPHIQL_CSP = (
 # and beside a heavy client a p99 of 174 ms (364 ms at 5 ms).
 LOCK_SWITCH_SECONDS = 0.001
 
+# Subscriptions one WebSocket may hold at once; a client that wants more opens another.
+SUBSCRIPTIONS_PER_CONNECTION = 10
+
 # What GraphiQL shows on opening: the headline query, ready to run.
 DOSING_ADVICE = """query DosingAdvice($name: String!) {
   medication(name: $name) {
@@ -68,17 +73,24 @@ class GraphQLApp(GraphQL[Context, None]):
         read: Reader,
         write_sessions: sessionmaker[Session],
         ingests: Ingests,
+        hub: Hub,
     ) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql" if settings.graphiql else None,
             # Reads may come over GET (cacheable); mutations never do.
             allow_queries_via_get=True,
+            # Subscriptions over WebSocket (graphql-transport-ws) and server-sent events.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
+            max_subscriptions_per_connection=SUBSCRIPTIONS_PER_CONNECTION,
+            # Pages on these origins may open a WebSocket, as they may call the API.
+            allowed_origins=settings.cors_origins,
         )
         self.settings = settings
         self.read = read
         self.write_sessions = write_sessions
         self.ingests = ingests
+        self.hub = hub
         self.trusted = (
             TrustedDocuments.load(settings.trusted_documents)
             if settings.trusted_documents
@@ -129,6 +141,7 @@ class GraphQLApp(GraphQL[Context, None]):
             write_sessions=self.write_sessions,
             ingests=self.ingests,
             authorized=token_is_valid(authorization, self.settings.api_tokens),
+            hub=self.hub,
         )
 
     async def parse_http_body(
@@ -179,7 +192,9 @@ def create_app(
         # interpreter lock waits up to the switch interval each time it wants it back: at the
         # default 5 ms, one busy request makes every other wait in 5 ms steps.
         sys.setswitchinterval(LOCK_SWITCH_SECONDS)
+        await hub.start()
         yield
+        await hub.stop()
         engine.dispose()
         read_engine.dispose()
 
@@ -190,14 +205,20 @@ def create_app(
         settings.statement_timeout_ms,
     )
     write_sessions = session_factory(engine)
+    # New claims reach subscribers from every process that writes to `engine`'s database.
+    hub = Hub(
+        read=read, url=engine.url, redis_url=settings.redis_url, most=settings.max_subscribers
+    )
     # One set of ingest slots for GraphQL and REST alike.
     ingests = Ingests(
         database_url=engine.url.render_as_string(hide_password=False),
         slots=settings.max_ingests,
+        written=hub.written,
     )
-    graphql = GraphQLApp(settings, read, write_sessions, ingests)
+    graphql = GraphQLApp(settings, read, write_sessions, ingests, hub)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Route("/", lambda _request: FileResponse(STATIC / "index.html"), methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         # A plain JSON endpoint: for load balancers' health checks, and the floor that

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    from api.announcements import Announcer
     from ingest.lexicon import Lexicon
     from ingest.records import EpisodeMeta
 
@@ -80,10 +81,12 @@ def ingest(
 
     from db.engine import make_engine, session_factory
     from db.ingestion import ingest_file, ingest_text
+    from db.store import Outcome
 
     meta = _meta(title, url, channel, date)
     engine = _prepared(make_engine())
     sessions = session_factory(engine)
+    announcer = _announcer(engine)
     files = [path for path in _documents(paths) if str(path) != "-"]
     from_stdin = any(str(path) == "-" for path in paths)
     if not files and not from_stdin:
@@ -122,6 +125,8 @@ def ingest(
                 else:
                     progress.console.print(f"[red]failed[/red]    {escape(message)}")
             else:
+                if result.outcome != Outcome.UNCHANGED:
+                    announcer.announce(result.episode_id)
                 if as_json:
                     row = dataclasses.asdict(result) | {"outcome": result.outcome.value}
                     sys.stdout.write(json.dumps(row) + "\n")
@@ -746,6 +751,17 @@ def db_current() -> None:
     state = "up to date" if found == newest else f"out of date; the newest is {newest}"
     console.print(f"{found or 'empty'} ({state})")
     engine.dispose()
+
+
+def _announcer(engine: "Engine") -> "Announcer":
+    """What tells subscribers of the episodes stored; exit 2 naming a malformed setting."""
+    from api.announcements import Announcer
+
+    try:
+        return Announcer.from_env(engine)
+    except ValueError as error:
+        errors.print(f"claimdex: {error}")
+        raise typer.Exit(2) from None
 
 
 def _prepared(engine: "Engine") -> "Engine":
