@@ -4,12 +4,13 @@ import gc
 import json
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from anyio import CapacityLimiter
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
@@ -24,7 +25,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from api import rest
+from api import metrics, rest, tracing
 from api.announcements import Hub
 from api.caching import ETagMiddleware
 from api.context import Context, Loaders, Reader
@@ -74,9 +75,10 @@ class GraphQLApp(GraphQL[Context, None]):
         write_sessions: sessionmaker[Session],
         ingests: Ingests,
         hub: Hub,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
         super().__init__(
-            build_schema(settings),
+            build_schema(settings, tracer_provider),
             graphql_ide="graphiql" if settings.graphiql else None,
             # Reads may come over GET (cacheable); mutations never do.
             allow_queries_via_get=True,
@@ -170,15 +172,22 @@ def create_app(
     engine: Engine | None = None,
     read_engine: Engine | None = None,
     settings: Settings | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> Starlette:
     """The application over `engine` (default: DATABASE_URL); reads go to `read_engine`
     (default: DATABASE_READ_URL, else the same database). At start-up an embedded database is
-    brought up to date and a server's schema is checked."""
+    brought up to date and a server's schema is checked. Spans go to `tracer_provider`
+    (default: the exporter OTEL_TRACES_EXPORTER names, else none are made)."""
     settings = settings or Settings.from_env()
     engine = engine or make_engine()
     if read_engine is None:
         replica = os.environ.get("DATABASE_READ_URL")
         read_engine = make_engine(replica) if replica else engine
+    tracer_provider = tracer_provider or tracing.provider_from_env()
+    for watched in {engine, read_engine}:
+        metrics.watch_statements(watched)
+        if tracer_provider is not None:
+            tracing.trace_statements(watched, tracer_provider)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -215,7 +224,7 @@ def create_app(
         slots=settings.max_ingests,
         written=hub.written,
     )
-    graphql = GraphQLApp(settings, read, write_sessions, ingests, hub)
+    graphql = GraphQLApp(settings, read, write_sessions, ingests, hub, tracer_provider)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
@@ -224,9 +233,11 @@ def create_app(
         # A plain JSON endpoint: for load balancers' health checks, and the floor that
         # benchmarks compare GraphQL's overhead with.
         Route("/healthz", lambda _request: JSONResponse({"ok": True}), methods=["GET"]),
+        Route("/metrics", _metrics_endpoint(settings), methods=["GET"]),
         *rest.routes(read, rest.Writes(settings.api_tokens, write_sessions, ingests)),
     ]
     middleware = [
+        Middleware(metrics.Metrics, routes=routes),
         Middleware(
             RateLimit,
             per_minute=settings.rate_per_minute,
@@ -243,9 +254,32 @@ def create_app(
         ),
         Middleware(ETagMiddleware),
     ]
+    if tracer_provider is not None:
+        middleware.insert(0, Middleware(tracing.traced, provider=tracer_provider))
     # Paths and methods no route takes, and the errors REST handlers raise, answer in the REST
     # error envelope, not plain text.
     handlers = dict(rest.ERROR_HANDLERS)
     return Starlette(
         routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers
     )
+
+
+def _metrics_endpoint(settings: Settings) -> Callable[[Request], Response]:
+    """/metrics: open, except in production, where it needs an API token like a write."""
+
+    def endpoint(request: Request) -> Response:
+        if settings.production and not token_is_valid(
+            request.headers.get("authorization"), settings.api_tokens
+        ):
+            return JSONResponse(
+                {"error": {"code": "unauthorized", "message": METRICS_TOKEN}}, status_code=401
+            )
+        return metrics.scrape(request)
+
+    return endpoint
+
+
+METRICS_TOKEN = (
+    "in production /metrics needs 'Authorization: Bearer <token>' with one of the tokens in "
+    "CLAIMDEX_API_TOKENS"
+)

@@ -79,6 +79,7 @@ def ingest(
         TimeRemainingColumn,
     )
 
+    from api import metrics
     from db.engine import make_engine, session_factory
     from db.ingestion import ingest_file, ingest_text
     from db.store import Outcome
@@ -112,11 +113,13 @@ def ingest(
         task = progress.add_task("ingesting", total=len(jobs))
         for source, path in jobs:
             try:
-                if path is None:
-                    text = sys.stdin.buffer.read().decode("utf-8")
-                    result = ingest_text(sessions=sessions, text=text, source=source, meta=meta)
-                else:
-                    result = ingest_file(sessions=sessions, path=path, meta=meta)
+                with metrics.ingesting() as outcome:
+                    if path is None:
+                        text = sys.stdin.buffer.read().decode("utf-8")
+                        result = ingest_text(sessions=sessions, text=text, source=source, meta=meta)
+                    else:
+                        result = ingest_file(sessions=sessions, path=path, meta=meta)
+                    outcome.append(result.outcome.value)
             except Exception as error:  # noqa: BLE001 - one file's failure never stops the rest
                 failed += 1
                 message = _failure(source, error)

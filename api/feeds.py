@@ -70,7 +70,7 @@ def sync(
     A feed not modified since the last sync is not read again, nor is a transcript already
     stored. Exits 1 when a feed or an item failed; re-running is always safe.
     """
-    from api import feed_sync
+    from api import feed_sync, metrics
     from api.cli import _announcer, _prepared, console
     from db.engine import make_engine, session_factory
 
@@ -84,6 +84,7 @@ def sync(
                 failed = False
                 for synced in feed_sync.sync(sessions=sessions, client=client):
                     failed = failed or synced.outcome == feed_sync.FAILED
+                    metrics.FEED_RESULTS.labels(synced.outcome).inc()
                     if synced.stored is not None:
                         announcer.announce(synced.stored)
                     colour = "red" if synced.outcome == feed_sync.FAILED else "default"

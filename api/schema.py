@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import strawberry
 from anyio import to_thread
 from graphql import ASTValidationRule, GraphQLError
+from opentelemetry.sdk.trace import TracerProvider
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -25,7 +26,9 @@ from strawberry.types import ExecutionResult, Info
 from api import arguments, limits, writes
 from api.announcements import SubscriptionError
 from api.context import Context, Loaders, TooMany, TooSlow, bounded, on_a_worker
+from api.metrics import OperationMetrics
 from api.settings import Settings
+from api.tracing import GraphQLSpans
 from api.types.claims import Dosage, Warning
 from api.types.condition import Condition
 from api.types.connection import Connection
@@ -297,8 +300,11 @@ class Schema(strawberry.Schema):
 DOCUMENT_CACHE = 256
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
-    """The schema with the limits and production behaviour `settings` asks for."""
+def build_schema(
+    settings: Settings, tracer_provider: TracerProvider | None = None
+) -> strawberry.Schema:
+    """The schema with the limits and production behaviour `settings` asks for, and a span
+    for each operation when given a `tracer_provider`."""
     # The rules are made once, here: the validation cache knows a verdict by the rules that
     # gave it, and the depth and alias limiters would make new rule classes every request.
     rules: list[type[ASTValidationRule]] = [
@@ -319,7 +325,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(rules),
+        OperationMetrics,
     ]
+    if tracer_provider is not None:
+        extensions.append(lambda: GraphQLSpans(tracer_provider=tracer_provider))
     if settings.production:
         extensions.append(
             lambda: MaskErrors(
