@@ -4,12 +4,13 @@ import gc
 import json
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from anyio import CapacityLimiter
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
@@ -17,13 +18,15 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from api import rest
+from api import metrics, rest, tracing
+from api.announcements import Hub
 from api.caching import ETagMiddleware
 from api.context import Context, Loaders, Reader
 from api.guards import BodyLimit, RateLimit
@@ -48,6 +51,9 @@ GRAPHIQL_CSP = (
 # and beside a heavy client a p99 of 174 ms (364 ms at 5 ms).
 LOCK_SWITCH_SECONDS = 0.001
 
+# Subscriptions one WebSocket may hold at once; a client that wants more opens another.
+SUBSCRIPTIONS_PER_CONNECTION = 10
+
 # What GraphiQL shows on opening: the headline query, ready to run.
 DOSING_ADVICE = """query DosingAdvice($name: String!) {
   medication(name: $name) {
@@ -68,17 +74,25 @@ class GraphQLApp(GraphQL[Context, None]):
         read: Reader,
         write_sessions: sessionmaker[Session],
         ingests: Ingests,
+        hub: Hub,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
         super().__init__(
-            build_schema(settings),
+            build_schema(settings, tracer_provider),
             graphql_ide="graphiql" if settings.graphiql else None,
             # Reads may come over GET (cacheable); mutations never do.
             allow_queries_via_get=True,
+            # Subscriptions over WebSocket (graphql-transport-ws) and server-sent events.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
+            max_subscriptions_per_connection=SUBSCRIPTIONS_PER_CONNECTION,
+            # Pages on these origins may open a WebSocket, as they may call the API.
+            allowed_origins=settings.cors_origins,
         )
         self.settings = settings
         self.read = read
         self.write_sessions = write_sessions
         self.ingests = ingests
+        self.hub = hub
         self.trusted = (
             TrustedDocuments.load(settings.trusted_documents)
             if settings.trusted_documents
@@ -129,6 +143,7 @@ class GraphQLApp(GraphQL[Context, None]):
             write_sessions=self.write_sessions,
             ingests=self.ingests,
             authorized=token_is_valid(authorization, self.settings.api_tokens),
+            hub=self.hub,
         )
 
     async def parse_http_body(
@@ -157,15 +172,22 @@ def create_app(
     engine: Engine | None = None,
     read_engine: Engine | None = None,
     settings: Settings | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> Starlette:
     """The application over `engine` (default: DATABASE_URL); reads go to `read_engine`
     (default: DATABASE_READ_URL, else the same database). At start-up an embedded database is
-    brought up to date and a server's schema is checked."""
+    brought up to date and a server's schema is checked. Spans go to `tracer_provider`
+    (default: the exporter OTEL_TRACES_EXPORTER names, else none are made)."""
     settings = settings or Settings.from_env()
     engine = engine or make_engine()
     if read_engine is None:
         replica = os.environ.get("DATABASE_READ_URL")
         read_engine = make_engine(replica) if replica else engine
+    tracer_provider = tracer_provider or tracing.provider_from_env()
+    for watched in {engine, read_engine}:
+        metrics.watch_statements(watched)
+        if tracer_provider is not None:
+            tracing.trace_statements(watched, tracer_provider)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -179,7 +201,9 @@ def create_app(
         # interpreter lock waits up to the switch interval each time it wants it back: at the
         # default 5 ms, one busy request makes every other wait in 5 ms steps.
         sys.setswitchinterval(LOCK_SWITCH_SECONDS)
+        await hub.start()
         yield
+        await hub.stop()
         engine.dispose()
         read_engine.dispose()
 
@@ -190,22 +214,30 @@ def create_app(
         settings.statement_timeout_ms,
     )
     write_sessions = session_factory(engine)
+    # New claims reach subscribers from every process that writes to `engine`'s database.
+    hub = Hub(
+        read=read, url=engine.url, redis_url=settings.redis_url, most=settings.max_subscribers
+    )
     # One set of ingest slots for GraphQL and REST alike.
     ingests = Ingests(
         database_url=engine.url.render_as_string(hide_password=False),
         slots=settings.max_ingests,
+        written=hub.written,
     )
-    graphql = GraphQLApp(settings, read, write_sessions, ingests)
+    graphql = GraphQLApp(settings, read, write_sessions, ingests, hub, tracer_provider)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Route("/", lambda _request: FileResponse(STATIC / "index.html"), methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
         # A plain JSON endpoint: for load balancers' health checks, and the floor that
         # benchmarks compare GraphQL's overhead with.
         Route("/healthz", lambda _request: JSONResponse({"ok": True}), methods=["GET"]),
+        Route("/metrics", _metrics_endpoint(settings), methods=["GET"]),
         *rest.routes(read, rest.Writes(settings.api_tokens, write_sessions, ingests)),
     ]
     middleware = [
+        Middleware(metrics.Metrics, routes=routes),
         Middleware(
             RateLimit,
             per_minute=settings.rate_per_minute,
@@ -222,9 +254,32 @@ def create_app(
         ),
         Middleware(ETagMiddleware),
     ]
+    if tracer_provider is not None:
+        middleware.insert(0, Middleware(tracing.traced, provider=tracer_provider))
     # Paths and methods no route takes, and the errors REST handlers raise, answer in the REST
     # error envelope, not plain text.
     handlers = dict(rest.ERROR_HANDLERS)
     return Starlette(
         routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers=handlers
     )
+
+
+def _metrics_endpoint(settings: Settings) -> Callable[[Request], Response]:
+    """/metrics: open, except in production, where it needs an API token like a write."""
+
+    def endpoint(request: Request) -> Response:
+        if settings.production and not token_is_valid(
+            request.headers.get("authorization"), settings.api_tokens
+        ):
+            return JSONResponse(
+                {"error": {"code": "unauthorized", "message": METRICS_TOKEN}}, status_code=401
+            )
+        return metrics.scrape(request)
+
+    return endpoint
+
+
+METRICS_TOKEN = (
+    "in production /metrics needs 'Authorization: Bearer <token>' with one of the tokens in "
+    "CLAIMDEX_API_TOKENS"
+)

@@ -6,6 +6,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CACHE_CONTROL = "public, max-age=60"
+STREAMS = ("text/event-stream", "multipart/mixed")
 
 
 class ETagMiddleware:
@@ -22,11 +23,19 @@ class ETagMiddleware:
             return
         start: Message | None = None
         chunks: list[bytes] = []
+        streaming = False
 
         async def buffer(message: Message) -> None:
-            nonlocal start
+            nonlocal start, streaming
             if message["type"] == "http.response.start":
                 start = message
+                # A stream of events (a subscription) never ends: pass it on as it comes.
+                kind = Headers(raw=start["headers"]).get("content-type", "")
+                streaming = kind.startswith(STREAMS)
+                if streaming:
+                    await send(message)
+            elif streaming:
+                await send(message)
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):

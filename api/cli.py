@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    from api.announcements import Announcer
     from ingest.lexicon import Lexicon
     from ingest.records import EpisodeMeta
 
@@ -78,12 +79,15 @@ def ingest(
         TimeRemainingColumn,
     )
 
+    from api import metrics
     from db.engine import make_engine, session_factory
     from db.ingestion import ingest_file, ingest_text
+    from db.store import Outcome
 
     meta = _meta(title, url, channel, date)
     engine = _prepared(make_engine())
     sessions = session_factory(engine)
+    announcer = _announcer(engine)
     files = [path for path in _documents(paths) if str(path) != "-"]
     from_stdin = any(str(path) == "-" for path in paths)
     if not files and not from_stdin:
@@ -109,11 +113,13 @@ def ingest(
         task = progress.add_task("ingesting", total=len(jobs))
         for source, path in jobs:
             try:
-                if path is None:
-                    text = sys.stdin.buffer.read().decode("utf-8")
-                    result = ingest_text(sessions=sessions, text=text, source=source, meta=meta)
-                else:
-                    result = ingest_file(sessions=sessions, path=path, meta=meta)
+                with metrics.ingesting() as outcome:
+                    if path is None:
+                        text = sys.stdin.buffer.read().decode("utf-8")
+                        result = ingest_text(sessions=sessions, text=text, source=source, meta=meta)
+                    else:
+                        result = ingest_file(sessions=sessions, path=path, meta=meta)
+                    outcome.append(result.outcome.value)
             except Exception as error:  # noqa: BLE001 - one file's failure never stops the rest
                 failed += 1
                 message = _failure(source, error)
@@ -122,6 +128,8 @@ def ingest(
                 else:
                     progress.console.print(f"[red]failed[/red]    {escape(message)}")
             else:
+                if result.outcome != Outcome.UNCHANGED:
+                    announcer.announce(result.episode_id)
                 if as_json:
                     row = dataclasses.asdict(result) | {"outcome": result.outcome.value}
                     sys.stdout.write(json.dumps(row) + "\n")
@@ -746,6 +754,17 @@ def db_current() -> None:
     state = "up to date" if found == newest else f"out of date; the newest is {newest}"
     console.print(f"{found or 'empty'} ({state})")
     engine.dispose()
+
+
+def _announcer(engine: "Engine") -> "Announcer":
+    """What tells subscribers of the episodes stored; exit 2 naming a malformed setting."""
+    from api.announcements import Announcer
+
+    try:
+        return Announcer.from_env(engine)
+    except ValueError as error:
+        errors.print(f"claimdex: {error}")
+        raise typer.Exit(2) from None
 
 
 def _prepared(engine: "Engine") -> "Engine":

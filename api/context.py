@@ -18,7 +18,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from sqlalchemy import Row
@@ -29,6 +29,9 @@ from api.writes import Ingests
 from db import claims, models, queries
 from db.engine import StatementTimeout, time_limit
 from db.pages import page_size
+
+if TYPE_CHECKING:
+    from api.announcements import Hub
 
 V = TypeVar("V")
 ClaimsKey = tuple[int, int | None, str | None]  # medication (or condition) id, first, after
@@ -238,3 +241,4 @@ class Context:
     write_sessions: sessionmaker[Session]
     ingests: Ingests  # ingestion into DATABASE_URL, through a child process
     authorized: bool = False  # the request carries a valid API token
+    hub: "Hub | None" = None  # subscriptions to new claims

@@ -13,7 +13,7 @@ from api.cli import _count
 from db import feeds, models
 from db.engine import transaction
 from db.ingestion import ingest_text
-from db.store import content_hash
+from db.store import Outcome, content_hash
 from ingest import lexicon
 from ingest.feeds import Item, read_feed
 from ingest.parse import ParseError
@@ -44,6 +44,7 @@ class Synced:
     item: str | None
     outcome: str
     detail: str
+    stored: int | None = None  # the episode added or replaced
 
     def __str__(self) -> str:
         where = self.feed if self.item is None else f"{self.feed}: {self.item!r}"
@@ -234,7 +235,8 @@ def _sync_item(
             _count(ingested.dosages, "dosage"),
         )
     )
-    return Synced(name, item.title, ingested.outcome.value, counts)
+    stored = ingested.episode_id if ingested.outcome != Outcome.UNCHANGED else None
+    return Synced(name, item.title, ingested.outcome.value, counts, stored)
 
 
 def _decoded(body: bytes, source: str) -> str:

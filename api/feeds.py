@@ -70,12 +70,13 @@ def sync(
     A feed not modified since the last sync is not read again, nor is a transcript already
     stored. Exits 1 when a feed or an item failed; re-running is always safe.
     """
-    from api import feed_sync
-    from api.cli import _prepared, console
+    from api import feed_sync, metrics
+    from api.cli import _announcer, _prepared, console
     from db.engine import make_engine, session_factory
 
     engine = _prepared(make_engine())
     sessions = session_factory(engine)
+    announcer = _announcer(engine)
     failed = False
     try:
         with feed_sync.client() as client:
@@ -83,6 +84,9 @@ def sync(
                 failed = False
                 for synced in feed_sync.sync(sessions=sessions, client=client):
                     failed = failed or synced.outcome == feed_sync.FAILED
+                    metrics.FEED_RESULTS.labels(synced.outcome).inc()
+                    if synced.stored is not None:
+                        announcer.announce(synced.stored)
                     colour = "red" if synced.outcome == feed_sync.FAILED else "default"
                     console.print(
                         f"[{colour}]{synced.outcome:<10}[/{colour}]  {escape(str(synced))}"

@@ -1,12 +1,14 @@
 """The GraphQL schema: root queries, each a few lines over one query function in db/."""
 
+from collections.abc import AsyncGenerator
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from anyio import to_thread
 from graphql import ASTValidationRule, GraphQLError
+from opentelemetry.sdk.trace import TracerProvider
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -22,16 +24,19 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionResult, Info
 
 from api import arguments, limits, writes
-from api.context import Context, TooMany, TooSlow, bounded, on_a_worker
+from api.announcements import SubscriptionError
+from api.context import Context, Loaders, TooMany, TooSlow, bounded, on_a_worker
+from api.metrics import OperationMetrics
 from api.settings import Settings
-from api.types.claims import Dosage
+from api.tracing import GraphQLSpans
+from api.types.claims import Dosage, Warning
 from api.types.condition import Condition
 from api.types.connection import Connection
 from api.types.episode import Episode
 from api.types.medication import Medication
 from api.types.node import Node, NodeIdError, from_global_id
 from api.types.search import MedicationStats, SearchHit
-from db import queries
+from db import models, queries
 from db.pages import PageError
 from ingest.records import Stance
 
@@ -227,6 +232,33 @@ class Mutation:
         )
 
 
+AddedClaim = Annotated[
+    Dosage | Warning,
+    strawberry.union("AddedClaim", description="A dosage or a warning just stored."),
+]
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="The dosages and warnings about a medication (any alias, brand or "
+        "misspelling) as each ingest commits them, in transcript order; a medication no episode "
+        "names yet is matched once one does. Over graphql-transport-ws or server-sent events."
+    )
+    async def claims_added(
+        self, info: Info[Context, None], medication: str
+    ) -> AsyncGenerator[AddedClaim, None]:
+        context = info.context
+        if context.hub is None:
+            raise SubscriptionError("this server takes no subscriptions")
+        async for batch in context.hub.claims(medication):
+            # Fresh loaders for each episode's claims: a subscription lives for hours, and a
+            # cache kept that long would grow with every episode it is told of.
+            context.loaders = Loaders(context.read, context.loaders.max_list)
+            for model, row in batch:
+                yield Dosage.from_row(row) if model is models.Dosage else Warning.from_row(row)
+
+
 # Errors whose message is written for the client; anything else is masked in production.
 CLIENT_ERRORS: tuple[type[Exception], ...] = (
     arguments.ArgumentError,
@@ -235,6 +267,7 @@ CLIENT_ERRORS: tuple[type[Exception], ...] = (
     writes.WriteError,
     TooSlow,
     TooMany,
+    SubscriptionError,
 )
 
 
@@ -267,8 +300,11 @@ class Schema(strawberry.Schema):
 DOCUMENT_CACHE = 256
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
-    """The schema with the limits and production behaviour `settings` asks for."""
+def build_schema(
+    settings: Settings, tracer_provider: TracerProvider | None = None
+) -> strawberry.Schema:
+    """The schema with the limits and production behaviour `settings` asks for, and a span
+    for each operation when given a `tracer_provider`."""
     # The rules are made once, here: the validation cache knows a verdict by the rules that
     # gave it, and the depth and alias limiters would make new rule classes every request.
     rules: list[type[ASTValidationRule]] = [
@@ -289,7 +325,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(rules),
+        OperationMetrics,
     ]
+    if tracer_provider is not None:
+        extensions.append(lambda: GraphQLSpans(tracer_provider=tracer_provider))
     if settings.production:
         extensions.append(
             lambda: MaskErrors(
@@ -304,6 +343,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Episode, Medication, Condition],
         extensions=extensions,
         config=config,

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     # Peers whose X-Forwarded-For is believed.
     trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = ()
     max_ingests: int = 2  # ingest child processes at once, per worker
+    max_subscribers: int = 1000  # subscriptions open at once, per worker
     api_tokens: Annotated[tuple[str, ...], NoDecode] = ()
     trusted_documents: Path | None = None
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()

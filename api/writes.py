@@ -11,6 +11,7 @@ import hmac
 import json
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,9 +68,17 @@ class Ingests:
     each holds the drug vocabulary, so the cap bounds memory. A document that finds every
     slot taken is refused at once rather than queued, so no request waits unseen."""
 
-    def __init__(self, *, database_url: str, slots: int, timeout: float = INGEST_TIMEOUT) -> None:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        slots: int,
+        timeout: float = INGEST_TIMEOUT,
+        written: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
         self.database_url, self.slots, self.timeout = database_url, slots, timeout
         self.running = 0
+        self.written = written  # told each episode id stored, once committed
 
     async def ingest(self, markdown: str, *, name: str = "upload.md") -> Written:
         """Ingests one document through `claimdex ingest -`; Busy if every slot is taken."""
@@ -77,9 +86,12 @@ class Ingests:
             raise Busy(self.slots)
         self.running += 1  # no await since the check: the event loop cannot interleave
         try:
-            return await self._run(markdown, name)
+            done = await self._run(markdown, name)
         finally:
             self.running -= 1
+        if self.written is not None and done.outcome != "unchanged":
+            await self.written(done.episode_id)
+        return done
 
     async def _run(self, markdown: str, name: str) -> Written:
         process = await asyncio.create_subprocess_exec(

@@ -14,10 +14,11 @@ common medication's claims reads only that page.
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, func, select, tuple_, union
 from sqlalchemy.orm import Session
 
 from db import models
@@ -150,6 +151,59 @@ def claims_in(
     """Each episode's claims of `model`, in transcript order."""
     query = said(model).where(model.episode_id.in_(episode_ids))
     return grouped(session.execute(query.order_by(model.segment_id, model.id)).all(), "episode_id")
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """An episode just stored: the hash of the text it was stored from, and the medications
+    its dosages and warnings are about."""
+
+    episode_id: int
+    digest: str
+    medication_ids: tuple[int, ...]
+
+
+def committed(*, session: Session, episode_id: int) -> Committed | None:
+    """What ingesting the episode added, to announce to subscribers; None if it is gone."""
+    digest = session.scalar(
+        select(models.Episode.content_hash).where(models.Episode.id == episode_id)
+    )
+    if digest is None:
+        return None
+    about = union(
+        select(models.Dosage.medication_id).where(models.Dosage.episode_id == episode_id),
+        select(models.Warning.medication_id).where(models.Warning.episode_id == episode_id),
+    ).subquery()
+    found = session.scalars(select(about.c.medication_id).order_by(about.c.medication_id))
+    return Committed(episode_id, digest, tuple(found))
+
+
+ANNOUNCED: tuple[type[models.Dosage] | type[models.Warning], ...] = (
+    models.Dosage,
+    models.Warning,
+)
+
+
+def claims_committed(
+    *, session: Session, episode_id: int, digest: str, medication_ids: Sequence[int]
+) -> dict[int, list[tuple[type[models.Base], Row[Any]]]]:
+    """Each medication's dosages and warnings in the episode, in transcript order, with the
+    model of each; none when the episode is no longer the one stored from `digest` (replaced
+    since, or another database's episode of that id)."""
+    stored = select(models.Episode.id).where(
+        models.Episode.id == episode_id, models.Episode.content_hash == digest
+    )
+    found: dict[int, list[tuple[type[models.Base], Row[Any]]]] = defaultdict(list)
+    rows = [
+        (model, row)
+        for model in ANNOUNCED
+        for row in session.execute(
+            said(model).where(model.episode_id.in_(stored), model.medication_id.in_(medication_ids))
+        )
+    ]
+    for model, row in sorted(rows, key=lambda pair: (pair[1].segment_id, pair[1].id)):
+        found[row.medication_id].append((model, row))
+    return found
 
 
 def grouped(rows: Iterable[R], key: str) -> dict[int, list[R]]:

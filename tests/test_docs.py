@@ -33,7 +33,13 @@ def fenced(text: str) -> list[tuple[str, str]]:
 
 
 def blocks(language: str) -> list[str]:
-    return [text for found, text in fenced(README) if found == language]
+    """The README's blocks in `language`; a GraphQL subscription is in "subscription"."""
+    found = [(kind, text) for kind, text in fenced(README)]
+    found = [
+        ("subscription" if kind == "graphql" and text.startswith("subscription") else kind, text)
+        for kind, text in found
+    ]
+    return [text for kind, text in found if kind == language]
 
 
 def curl_lines() -> list[str]:
@@ -115,6 +121,21 @@ def test_readme_curl_examples(server: str) -> None:
         if "format=csv" in example:
             header, *rows = result.stdout.splitlines()
             assert "timestamp" in header and len(rows) == 8
+
+
+def test_readme_subscription_example_is_taken_over_server_sent_events(server: str) -> None:
+    """The subscription validates and its stream opens; nothing is ingested, so nothing comes
+    (tests/api/test_subscriptions.py has it hear claims)."""
+    (document,) = blocks("subscription")
+    headers = {"Accept": "text/event-stream"}
+    with httpx.stream(
+        "POST", f"{server}/graphql", json={"query": document}, headers=headers, timeout=2
+    ) as answer:
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("text/event-stream")
+        with pytest.raises(httpx.ReadTimeout):
+            for line in answer.iter_lines():
+                assert "errors" not in line, line
 
 
 def test_readme_python_example_pulls_every_dosage_as_csv(server: str) -> None:
