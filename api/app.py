@@ -7,9 +7,10 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import cast
 
 from anyio import CapacityLimiter
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from cross_web import AsyncHTTPRequestAdapter
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,7 +24,13 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.types.unset import UNSET
 
 from api import metrics, rest, tracing
 from api.announcements import Hub
@@ -31,9 +38,9 @@ from api.caching import ETagMiddleware
 from api.context import Context, Loaders, Reader
 from api.guards import BodyLimit, RateLimit
 from api.media import GRAPHQL_RESPONSE, JSON, is_request_error, response_media_type
+from api.persisted import UNCACHED, Documents, Refused
 from api.schema import build_schema
 from api.settings import Settings
-from api.trusted import TrustedDocuments, Untrusted
 from api.writes import Ingests, token_is_valid
 from db.engine import connection_limit, create_schema, make_engine, session_factory
 
@@ -67,7 +74,33 @@ DOSING_ADVICE = """query DosingAdvice($name: String!) {
 """
 
 
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, each subscribe's document resolved and checked as over HTTP:
+    trusted documents bind WebSocket subscribers too."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        payload = message.get("payload")
+        # Before the handshake, or under an id in use, strawberry closes the socket itself.
+        if (
+            self.connection_acknowledged
+            and message["id"] not in self.operations
+            and isinstance(payload, dict)
+        ):
+            documents = cast("GraphQLApp", self.view).documents
+            try:
+                query = await documents.resolve(payload.get("query"), payload.get("extensions"))
+            except Refused as refused:
+                error = {"id": message["id"], "type": "error", "payload": [refused.formatted()]}
+                await self.send_message(error)  # type: ignore[arg-type]
+                return
+            if query is not None:
+                payload["query"] = query
+        await super().handle_subscribe(message)
+
+
 class GraphQLApp(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
     def __init__(
         self,
         settings: Settings,
@@ -93,11 +126,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.write_sessions = write_sessions
         self.ingests = ingests
         self.hub = hub
-        self.trusted = (
-            TrustedDocuments.load(settings.trusted_documents)
-            if settings.trusted_documents
-            else None
-        )
+        self.documents = Documents.from_settings(settings)
         # Our page, not strawberry's: it loads GraphiQL from /static rather than a CDN.
         defaults = json.dumps({"query": DOSING_ADVICE, "variables": '{"name": "LDN"}'})
         # "</" inside the JSON would end the script element that holds it.
@@ -149,19 +178,40 @@ class GraphQLApp(GraphQL[Context, None]):
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """Each operation's document resolved (api/persisted.py): the text sent, or the one
+        its hash names; a refusal is answered by `run`. Server-sent events come this way."""
         parsed = await super().parse_http_body(request)
-        if self.trusted is None:
-            return parsed
-        items = parsed if isinstance(parsed, list) else [parsed]
-        for item in items:
-            extensions = item.extensions or {}
-            try:
-                item.query = self.trusted.resolve(
-                    item.query, extensions, extensions.get("documentId")
-                )
-            except Untrusted as error:
-                raise HTTPException(403, str(error)) from None
+        for item in parsed if isinstance(parsed, list) else [parsed]:
+            item.query = await self.documents.resolve(item.query, item.extensions)
         return parsed
+
+    async def run(  # type: ignore[override]
+        self,
+        request: Request | WebSocket,
+        context: Context | None = UNSET,
+        root_value: None = UNSET,
+    ) -> Response | WebSocket:
+        try:
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+        except Refused as refused:
+            return self.refusal(request, refused)
+
+    def refusal(self, request: Request | WebSocket, refused: Refused) -> Response:
+        """A refused document as a GraphQL error with its code, as Apollo's clients read it;
+        a miss is never cached, so the client's next request reaches the server."""
+        media_type = response_media_type(request.headers.get("accept"))
+        response = JSONResponse(
+            {"errors": [refused.formatted()]}, status_code=refused.status, media_type=media_type
+        )
+        response.headers.add_vary_header("Accept")
+        if refused.status == 200:
+            response.headers["Cache-Control"] = UNCACHED
+        return response
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """A GET that names its document by hash alone is a query, whatever its Accept."""
+        wanted = super().should_render_graphql_ide(request)
+        return wanted and request.query_params.get("extensions") is None
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         headers = {"Content-Security-Policy": GRAPHIQL_CSP, "Vary": "Accept"}
@@ -204,6 +254,7 @@ def create_app(
         await hub.start()
         yield
         await hub.stop()
+        await graphql.documents.close()
         engine.dispose()
         read_engine.dispose()
 

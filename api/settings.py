@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     max_subscribers: int = 1000  # subscriptions open at once, per worker
     api_tokens: Annotated[tuple[str, ...], NoDecode] = ()
     trusted_documents: Path | None = None
+    # Automatic persisted queries kept, the least recently used dropped first; 0: none.
+    persisted_queries_max: int = 1000
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
 
     @classmethod

@@ -1,15 +1,11 @@
 """Trusted documents: with CLAIMDEX_TRUSTED_DOCUMENTS set, only operations on the allow-list
 run. The file is a JSON object mapping each document's SHA-256 (hex) to its text; clients
-send the text, or only the hash as extensions.persistedQuery.sha256Hash or documentId."""
+send the text, or only the hash as extensions.persistedQuery.sha256Hash or documentId
+(api/persisted.py decides which runs)."""
 
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
-
-
-class Untrusted(Exception):
-    """An operation that is not on the allow-list; refused before it is parsed."""
 
 
 def digest(document: str) -> str:
@@ -30,18 +26,6 @@ class TrustedDocuments:
             raise ValueError(f"{path}: {mismatched[0]} is not the SHA-256 of its document")
         return cls(data)
 
-    def resolve(
-        self, query: str | None, extensions: dict[str, Any] | None, document_id: Any
-    ) -> str:
-        """The document text to run; Untrusted when it is not on the allow-list."""
-        wanted = document_id
-        persisted = (extensions or {}).get("persistedQuery")
-        if wanted is None and isinstance(persisted, dict):
-            wanted = persisted.get("sha256Hash")
-        if query is not None:
-            if digest(query) in self.documents:
-                return query
-            raise Untrusted("this operation is not on the server's list of trusted documents")
-        if isinstance(wanted, str) and wanted.lower() in self.documents:
-            return self.documents[wanted.lower()]
-        raise Untrusted("unknown document id: send a trusted document's SHA-256 or its text")
+    def get(self, key: str) -> str | None:
+        """The trusted document whose SHA-256 is `key`, if there is one."""
+        return self.documents.get(key.lower())

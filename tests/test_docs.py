@@ -18,6 +18,7 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 from api import settings
 from api.cli import app as cli_app
 from api.settings import Settings
+from api.trusted import digest
 from db.engine import pool_settings
 from db.ingestion import largest_document
 from tests.conftest import BIN, ROOT, SEED, serving, user_environment
@@ -136,6 +137,25 @@ def test_readme_subscription_example_is_taken_over_server_sent_events(server: st
         with pytest.raises(httpx.ReadTimeout):
             for line in answer.iter_lines():
                 assert "errors" not in line, line
+
+
+def test_readme_persisted_query_example_misses_then_stores_then_hits(server: str) -> None:
+    """Each command of the persisted-queries example prints what the README shows, in order:
+    no other test sends its hash."""
+    section = README.split("## Persisted queries")[1].split("\n## ")[0]
+    (console,) = [text for language, text in fenced(section) if language == "console"]
+    steps = re.findall(r"^\$ (.+)\n(.+)$", console, re.MULTILINE)
+    assert len(steps) == 3
+    for command, shown in steps:
+        result = subprocess.run(
+            ["bash", "-c", local(command, server)], capture_output=True, text=True, timeout=30
+        )
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == json.loads(shown), (command, result.stdout)
+    body = re.search(r" -d '(.*)'$", steps[1][0])
+    assert body
+    sent = json.loads(body.group(1))
+    assert digest(sent["query"]) == sent["extensions"]["persistedQuery"]["sha256Hash"]
 
 
 def test_readme_python_example_pulls_every_dosage_as_csv(server: str) -> None:
