@@ -63,7 +63,10 @@ def turns(texts: Sequence[str]) -> list[tuple[Turn, ...]]:
         labelled = [(at, turn) for at, turn in all_labels if times[turn.speaker] >= RECURRING]
         opening = labelled[0][0] if labelled else len(text)
         here = [turn for _, turn in labelled]
-        if speaker is not None and text[:opening].strip():
+        if here and not text[:opening].strip():
+            # The label opens the paragraph: a sentence starting at 0, label and all, is its.
+            here[0] = Turn(0, here[0].speaker)
+        elif speaker is not None and text[:opening].strip():
             here.insert(0, Turn(0, speaker))
         if here:
             speaker = here[-1].speaker
