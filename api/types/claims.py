@@ -34,6 +34,18 @@ def stance_of(row: Row[Any]) -> Stance | None:
     return Stance(row.stance) if row.stance is not None else None
 
 
+@strawberry.interface(
+    description="Something said about a medication (a dose, a warning, an indication): its "
+    "words, how and by whom it was said, and where."
+)
+class Claim:
+    text: str = strawberry.field(description="The words as said.")
+    stance: Stance | None = strawberry.field(description=STANCE)
+    speaker: str | None = strawberry.field(description=SPEAKER)
+    sponsored: bool = strawberry.field(description=SPONSORED)
+    source: Source
+
+
 @strawberry.type
 class Mention:
     """A place where a medication is named, under any spelling."""
@@ -60,7 +72,7 @@ class Mention:
 
 
 @strawberry.type
-class Dosage:
+class Dosage(Claim):
     """A dose as said, normalised to one unit per dimension (mg, mL, IU)."""
 
     value: float = strawberry.field(description="The amount, or the low end of a range, in `unit`.")
@@ -104,7 +116,7 @@ class Dosage:
 
 
 @strawberry.type
-class Warning:
+class Warning(Claim):
     """A caution about a medication: side effect, stop condition, timing and the like."""
 
     text: str = strawberry.field(description="The clause that gives the warning.")
@@ -132,7 +144,7 @@ class Warning:
 
 
 @strawberry.type
-class Indication:
+class Indication(Claim):
     """A medication said to be used for, treat, help, or be tried or studied in a condition;
     the stance says whether as advice, practice, a story, a study, a plain fact, a denial or
     a question."""

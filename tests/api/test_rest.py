@@ -286,3 +286,25 @@ def test_openapi_documents_indications_and_conditions(app: Starlette) -> None:
         schemas["IndicationRow"]["properties"]
     )
     assert {"indication", "indication_code"} <= set(schemas["DosageRow"]["properties"])
+
+
+def test_a_medication_across_episodes_and_its_disagreements_as_rows(
+    disagreeing_app: Starlette,
+) -> None:
+    response = get(disagreeing_app, "/api/v1/medications/LDN/across-episodes?format=csv")
+    assert response.status_code == 200, response.text
+    rows = {r["indication"]: r for r in csv.DictReader(io.StringIO(response.text))}
+    ms = rows["multiple sclerosis"]
+    assert (ms["indication_code"], ms["typical_dose"], ms["unit"], ms["episodes"]) == (
+        "G35", "4.5", "mg", "3",
+    )  # fmt: skip
+    body = get(disagreeing_app, "/api/v1/medications/LDN/disagreements?first=1").json()
+    assert body["total"] == 2 and body["next"] is not None
+    (first,) = body["data"]
+    assert (first["reason"], first["a"]["value"], first["b"]["value"]) == ("DOSE", 4.5, 12.0)
+    assert first["a"]["kind"] == "dosage" and first["b"]["speaker"] == "Carl Moss"
+    following = get(disagreeing_app, body["next"].removeprefix("http://test")).json()
+    assert [row["reason"] for row in following["data"]] == ["NEGATED"]
+    assert following["next"] is None
+    refused = get(disagreeing_app, "/api/v1/medications/LDN/disagreements?format=csv")
+    assert refused.status_code == 400 and "ndjson" in refused.json()["error"]["message"]
