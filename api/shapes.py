@@ -48,7 +48,14 @@ class Purpose(TypedDict):
     indication_code: str | None
 
 
-class DosageRow(Said, SaidBy, Purpose):
+class Role(TypedDict):
+    """The role a dose plays in its regimen (a Regimen's name: STANDARD, STARTING, TITRATION,
+    MAXIMUM, STUDY); null where the speech gives it none."""
+
+    regimen: str | None
+
+
+class DosageRow(Said, SaidBy, Purpose, Role):
     kind: Literal["dosage"]
     medication: str
     value: float
@@ -233,7 +240,8 @@ def dosage_row(dosage: Row[Any], medication: str) -> DosageRow:
         "indication": dosage.condition_name,
         "indication_code": dosage.condition_code,
     }
-    return cast(DosageRow, head | claim_said(dosage) | said_by(dosage) | purpose)
+    role: Role = {"regimen": dosage.regimen}
+    return cast(DosageRow, head | claim_said(dosage) | said_by(dosage) | purpose | role)
 
 
 def indication_row(indication: Row[Any], medication: str) -> IndicationRow:

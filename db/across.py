@@ -6,13 +6,14 @@ is denied or asked about (NEGATED, HYPOTHETICAL) is no use of the drug, so it ma
 a denial still disagrees with a claim that the drug is used for the condition.
 
 Disagreements pair claims from different episodes: within one episode, doses a factor apart
-are mostly the steps of one regimen ("start at 4.5, go up to 13.5"), not two views.
+are mostly the steps of one regimen ("start at 4.5, go up to 13.5"), not two views. For the
+same reason doses of different roles are not compared (see `_comparable`).
 """
 
 import statistics
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 from db import models
 from db.claims import said
 from db.pages import Page, PageError, decode_cursor, encode_cursor, page_size
-from ingest.records import Stance
+from ingest.records import Regimen, Stance
 
 # The stances whose doses make the typical dose: advice, a clinician's practice, a study's.
 ADVICE = (Stance.RECOMMENDATION.value, Stance.PRACTICE.value, Stance.STUDY.value)
@@ -159,6 +160,7 @@ class _Said:
     unit: str | None = None
     value: float = 0.0
     top: float = 0.0  # the high end of a range, else the value
+    regimen: str | None = None
 
 
 # (reason, condition, a's kind and id, b's kind and id): the order disagreements come in.
@@ -224,26 +226,48 @@ def disagreements_page(
 
 def _count(advised: list[_Said], denied: list[_Said]) -> int:
     """How many disagreements `_pairs` gives, counted without listing them."""
-    higher: dict[tuple[int, str | None], list[float]] = defaultdict(list)
-    same_episode: dict[tuple[int, str | None, int], list[float]] = defaultdict(list)
     doses = [claim for claim in advised if claim.kind == 0]
-    for dose in doses:
-        higher[dose.condition_id, dose.unit].append(dose.value)
-        same_episode[dose.condition_id, dose.unit, dose.episode_id].append(dose.value)
-    for values in (*higher.values(), *same_episode.values()):
-        values.sort()
+    everywhere, _ = _by_amount(doses, lambda dose: ())
+    here, _ = _by_amount(doses, lambda dose: (dose.episode_id,))
     total = 0
     for dose in doses:
         bound = dose.top * DOSE_RATIO
-        everywhere = higher[dose.condition_id, dose.unit]
-        here = same_episode[dose.condition_id, dose.unit, dose.episode_id]
-        total += len(everywhere) - bisect_right(everywhere, bound)
-        total -= len(here) - bisect_right(here, bound)
+        for regimen in _comparable(dose.regimen):
+            group = (dose.condition_id, dose.unit, regimen)
+            found = everywhere.get(group, [])
+            mine = here.get((*group, dose.episode_id), [])
+            total += len(found) - bisect_right(found, bound)
+            total -= len(mine) - bisect_right(mine, bound)
     denials = Counter(claim.condition_id for claim in denied)
     denials_here = Counter((claim.condition_id, claim.episode_id) for claim in denied)
     for claim in advised:
         total += denials[claim.condition_id] - denials_here[claim.condition_id, claim.episode_id]
     return total
+
+
+# Roles whose doses are compared: the same role, the usual dose with a study's, or either
+# unsaid. A start and a ceiling a factor apart are one regimen, not two views.
+REGIMENS: tuple[str | None, ...] = (None, *(role.value for role in Regimen))
+LIKE = {Regimen.STANDARD.value: Regimen.STUDY.value, Regimen.STUDY.value: Regimen.STANDARD.value}
+
+
+def _comparable(regimen: str | None) -> tuple[str | None, ...]:
+    if regimen is None:
+        return REGIMENS
+    return tuple(dict.fromkeys((regimen, None, LIKE.get(regimen, regimen))))
+
+
+def _by_amount(
+    doses: list[_Said], more: Callable[[_Said], tuple[int, ...]]
+) -> tuple[dict[tuple[Any, ...], list[float]], dict[tuple[Any, ...], list[_Said]]]:
+    """Doses grouped by condition, unit, regimen and `more`, each group by value: the values,
+    and the doses."""
+    grouped: dict[tuple[Any, ...], list[_Said]] = defaultdict(list)
+    for dose in doses:
+        grouped[(dose.condition_id, dose.unit, dose.regimen, *more(dose))].append(dose)
+    for found in grouped.values():
+        found.sort(key=lambda dose: dose.value)
+    return {key: [dose.value for dose in found] for key, found in grouped.items()}, grouped
 
 
 def _after(after: str | None) -> PairKey | None:
@@ -266,7 +290,7 @@ def _compared(
     for row in session.execute(
         select(
             dose.medication_id, dose.id, dose.episode_id, dose.condition_id, dose.unit, dose.value,
-            func.coalesce(dose.max_value, dose.value).label("top"), dose.stance,
+            func.coalesce(dose.max_value, dose.value).label("top"), dose.stance, dose.regimen,
         ).where(
             dose.medication_id.in_(medication_ids),
             dose.condition_id.is_not(None),
@@ -274,7 +298,9 @@ def _compared(
             dose.stance.in_((*ADVICE, Stance.NEGATED.value)),
         )
     ):  # fmt: skip
-        claim = _Said(0, row.id, row.episode_id, row.condition_id, row.unit, row.value, row.top)
+        claim = _Said(
+            0, row.id, row.episode_id, row.condition_id, row.unit, row.value, row.top, row.regimen
+        )
         (denied if row.stance == Stance.NEGATED.value else advised)[row.medication_id].append(claim)
     named = models.Indication
     for medication_id, claim_id, episode_id, condition_id, stance in session.execute(
@@ -299,17 +325,13 @@ def _pairs(advised: list[_Said], denied: list[_Said], start: PairKey | None) -> 
 
 def _dose_pairs(doses: list[_Said], start: PairKey | None) -> Iterator[PairKey]:
     """(DOSE, condition, lower dose, higher dose): each pair once, the lower first."""
-    by_amount: dict[tuple[int, str | None], list[_Said]] = defaultdict(list)
-    for dose in doses:
-        by_amount[dose.condition_id, dose.unit].append(dose)
-    values: dict[tuple[int, str | None], list[float]] = {}
-    for group, found in by_amount.items():
-        found.sort(key=lambda dose: dose.value)
-        values[group] = [dose.value for dose in found]
+    values, grouped = _by_amount(doses, lambda dose: ())
     reason = REASONS.index(DOSE)
     for a in sorted(doses, key=lambda dose: (dose.condition_id, dose.id)):
-        group = (a.condition_id, a.unit)
-        higher = by_amount[group][bisect_right(values[group], a.top * DOSE_RATIO) :]
+        higher = []
+        for regimen in _comparable(a.regimen):
+            group = (a.condition_id, a.unit, regimen)
+            higher += grouped[group][bisect_right(values.get(group, []), a.top * DOSE_RATIO) :]
         for b in sorted(higher, key=lambda dose: dose.id):
             key = (reason, a.condition_id, a.kind, a.id, b.kind, b.id)
             if b.episode_id != a.episode_id and (start is None or key > start):

@@ -32,6 +32,7 @@ from ingest.records import (
     SummaryPoint,
     Warning,
 )
+from ingest.regimen import regimen_at
 from ingest.stance import stance_at
 from ingest.timestamps import format_timestamp
 from ingest.units import to_canonical
@@ -406,9 +407,10 @@ def _dosage(
             return None
     history.setdefault(name, []).append(value)
     per_day = value * amount.per_day if amount.per_day is not None else None
+    said = stance_at(text, amount.start)
     return Dosage(
         index, amount.start, amount.end, amount.text, name, value, unit, top, amount.frequency,
-        per_day, stance_at(text, amount.start),
+        per_day, said, regimen=regimen_at(text, amount.start, amount.end, said),
     )  # fmt: skip
 
 

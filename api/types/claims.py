@@ -12,13 +12,18 @@ from api.shapes import dosage_fields
 from api.types.condition import Condition
 from api.types.source import Source
 from db import claims, models
-from ingest.records import MatchedBy, Stance, WarningKind
+from ingest.records import MatchedBy, Regimen, Stance, WarningKind
 
 if TYPE_CHECKING:
     from api.types.medication import Medication
 
 strawberry.enum(MatchedBy, description="How a name in the transcript was resolved to the drug.")
 strawberry.enum(WarningKind, description="What kind of caution a warning is.")
+strawberry.enum(
+    Regimen,
+    description="The role a dose plays: the usual dose, where people start, a later step up or "
+    "down, the ceiling, or what a study used.",
+)
 strawberry.enum(
     Stance,
     description="How a claim was said: advice, the clinician's practice, the speaker's own "
@@ -90,6 +95,10 @@ class Dosage(Claim):
     )
     text: str = strawberry.field(description="The words as said.")
     stance: Stance | None = strawberry.field(description=STANCE)
+    regimen: Regimen | None = strawberry.field(
+        description="Its role in a regimen, where the speech gives it one; null where it does "
+        "not, and for doses stored before roles were recorded."
+    )
     indication: Condition | None = strawberry.field(
         description="The condition the dose is said to be for, where the speech says so; null "
         "where it does not, or names more than one."
@@ -106,6 +115,7 @@ class Dosage(Claim):
         """From a row of `db.claims`."""
         return cls(
             **dosage_fields(row),
+            regimen=Regimen(row.regimen) if row.regimen is not None else None,
             indication=Condition.of_claim(row),
             stance=stance_of(row),
             speaker=row.speaker,

@@ -353,3 +353,15 @@ def test_a_medication_across_episodes_and_where_they_disagree(disagreeing_app) -
         disagreeing_app, ACROSS_EPISODES, {"name": "LDN", "first": 5, "after": dose["cursor"]}
     )["medication"]["disagreements"]
     assert rest == [denial]
+
+
+def test_the_seeds_doses_say_their_role_in_the_regimen(app) -> None:  # type: ignore[no-untyped-def]
+    query = '{ medication(name: "LDN") { dosages { value regimen source { seconds } } } }'
+    doses = post_graphql(app, query)["medication"]["dosages"]
+    roles = {(d["source"]["seconds"], d["value"]): d["regimen"] for d in doses}
+    # "I give it in 4.5" is his usual dose; the stroke patient's is a titration.
+    assert roles[106, 4.5] == "STANDARD"
+    assert (roles[224, 4.5], roles[224, 9.0], roles[275, 13.5]) == (
+        "STARTING", "TITRATION", "TITRATION",
+    )  # fmt: skip
+    assert roles[0, 4.5] == "STUDY"

@@ -87,7 +87,7 @@ def test_a_medication_said_of_in_one_episode_has_no_disagreements(
 
 
 def test_the_count_of_disagreements_is_the_number_listed() -> None:
-    # Random claims over three conditions, two units and four episodes; some ranges.
+    # Random claims over three conditions, two units, four episodes and every role; some ranges.
     chance = random.Random(14)
     advised, denied = [], []
     for claim_id in range(300):
@@ -96,8 +96,27 @@ def test_the_count_of_disagreements_is_the_number_listed() -> None:
         said = across._Said(
             chance.choice([0, 1]), claim_id, chance.randrange(4), chance.randrange(3),
             chance.choice(["mg", "IU"]), value, top,
+            chance.choice([None, "STANDARD", "STARTING", "TITRATION", "MAXIMUM", "STUDY"]),
         )  # fmt: skip
         (denied if chance.random() < 0.1 else advised).append(said)
     listed = list(across._pairs(advised, denied, None))
     assert len(listed) == across._count(advised, denied) > 100
     assert listed == sorted(set(listed))
+
+
+def test_doses_in_different_roles_do_not_disagree() -> None:
+    def dose(claim_id: int, episode: int, value: float, regimen: str | None) -> across._Said:
+        return across._Said(0, claim_id, episode, 1, "mg", value, value, regimen)
+
+    start, ceiling = dose(1, 1, 2.0, "STARTING"), dose(2, 2, 10.0, "MAXIMUM")
+    usual, study, unsaid = (
+        dose(3, 3, 10.0, "STANDARD"),
+        dose(4, 4, 1.0, "STUDY"),
+        dose(5, 5, 9, None),
+    )
+    pairs = {
+        (key[3], key[5]) for key in across._pairs([start, ceiling, usual, study, unsaid], [], None)
+    }
+    # A start and a ceiling or the usual dose are one regimen; a study's dose is compared with the
+    # usual one, not a ceiling; and a dose of no said role with any.
+    assert pairs == {(4, 3), (4, 5), (1, 5)}
