@@ -268,7 +268,7 @@ def _attribute(result: Extraction) -> None:
     """Who says each segment and claim, and which are sponsor reads: a dose read out for a
     sponsor is an advertisement, not advice."""
     texts = [segment.text for segment in result.document.segments]
-    paragraphs = speakers.turns(texts)
+    paragraphs = speakers.turns(texts, [segment.voices for segment in result.document.segments])
     sponsored = sponsors.sponsor_paragraphs(texts, result.document.meta.channel)
     # A paragraph's first turn is whoever says its first words, labelled or carried over.
     result.speakers = [turns[0].speaker if turns else None for turns in paragraphs]

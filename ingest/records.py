@@ -53,6 +53,9 @@ class Segment:
     seconds: int
     text: str
     line: int  # 1-based line of the document, for error messages
+    # Where a speaker the source names starts, as (character offset, name): WebVTT voice
+    # spans. Empty where the source marks speakers in the words, or not at all.
+    voices: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
