@@ -42,6 +42,7 @@ eval: install
 		--real tests/gold-real/dev --real tests/gold-real/sealed \
 		--meaning tests/gold-real/meaning/dev --meaning tests/gold-real/meaning/sealed \
 		--stance tests/gold-meaning/dev --stance tests/gold-meaning/sealed \
+		--regimen tests/gold-meaning/dev --regimen tests/gold-meaning/sealed \
 		--indications tests/gold-meaning/dev --indications tests/gold-meaning/sealed \
 		--transcripts ../shared/realspeech/huberman-dev
 

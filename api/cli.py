@@ -17,12 +17,13 @@ from api.feeds import feed_app
 from ingest.parse import ParseError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
     from api.announcements import Announcer
+    from ingest.evaluation import StanceResult
     from ingest.lexicon import Lexicon
     from ingest.records import EpisodeMeta
 
@@ -418,6 +419,10 @@ def evaluate(
         list[Path] | None,
         typer.Option(help="Folder of stance labels of the gold documents; may be repeated."),
     ] = None,
+    regimen: Annotated[
+        list[Path] | None,
+        typer.Option(help="Folder of dose-regimen labels of the gold documents; may be repeated."),
+    ] = None,
     indications: Annotated[
         list[Path] | None,
         typer.Option(help="Folder of indication labels of the gold documents; may be repeated."),
@@ -499,6 +504,8 @@ def evaluate(
         ]
     for folder in stance or []:
         missed += [f"{folder}: {shortfall}" for shortfall in _stance(folder, names, show_errors)]
+    for folder in regimen or []:
+        _regimen(folder, names, show_errors)
     for folder in indications or []:
         missed += [
             f"{folder}: {shortfall}" for shortfall in _indications(folder, names, show_errors)
@@ -635,19 +642,44 @@ def _meaning(folder: Path, transcripts: Path, show_errors: bool) -> list[str]:
 def _stance(folder: Path, names: "Lexicon", show_errors: bool) -> list[str]:
     """Scores the stance of the doses and warnings the extractor found against one folder of
     labels, prints per stance (totals only when sealed), and returns the shortfall."""
-    from ingest.evaluation import STANCE_FLOORS, evaluate_stance, macro_f1, stance_scores
+    from ingest.evaluation import STANCE_FLOORS, evaluate_stance
+
+    overall = _paired("Stance", "stance", evaluate_stance, folder, names, show_errors)
+    floor = STANCE_FLOORS["macro_f1"]
+    return [f"stance macro-F1 {overall:.3f} < {floor}"] if overall < floor else []
+
+
+def _regimen(folder: Path, names: "Lexicon", show_errors: bool) -> None:
+    """Scores the regimen of the doses the extractor found against one folder of labels and
+    prints per regimen (totals only when sealed); the issue sets no floor for it."""
+    from ingest.evaluation import evaluate_regimen
+
+    _paired("Regimen", "regimen", evaluate_regimen, folder, names, show_errors)
+
+
+def _paired(
+    title: str,
+    what: str,
+    evaluate: "Callable[[Path, Lexicon], list[StanceResult]]",
+    folder: Path,
+    names: "Lexicon",
+    show_errors: bool,
+) -> float:
+    """Prints how often the extractor gives a claim the labelled class, per class (totals only
+    when sealed), and returns the macro-F1."""
+    from ingest.evaluation import macro_f1, stance_scores
 
     sealed = _sealed(folder, show_errors)
-    results = evaluate_stance(folder, names)
+    results = evaluate(folder, names)
     if not results:
-        errors.print(f"no stance labels (*.json) in {folder}")
+        errors.print(f"no {what} labels (*.json) in {folder}")
         raise typer.Exit(1)
     scores = stance_scores(results)
     pairs = [pair for result in results for pair in result.pairs]
     right = sum(1 for label, found in pairs if label == found)
     overall = macro_f1(scores)
     console.print(
-        f"Stance: {folder}" + (" (sealed)" if sealed else "") + f": {len(pairs)} claims found, "
+        f"{title}: {folder}" + (" (sealed)" if sealed else "") + f": {len(pairs)} claims found, "
         f"accuracy {right / len(pairs) if pairs else 1.0:.3f}, macro-F1 {overall:.3f}"
     )
     if not sealed:
@@ -659,9 +691,8 @@ def _stance(folder: Path, names: "Lexicon", show_errors: bool) -> list[str]:
     if show_errors:
         for result in results:
             for line in result.wrong:
-                console.print(f"{result.name}  wrong stance    {line}")
-    floor = STANCE_FLOORS["macro_f1"]
-    return [f"stance macro-F1 {overall:.3f} < {floor}"] if overall < floor else []
+                console.print(f"{result.name}  wrong {what:<9} {line}")
+    return overall
 
 
 def _indications(folder: Path, names: "Lexicon", show_errors: bool) -> list[str]:

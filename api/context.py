@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from strawberry.dataloader import DataLoader
 
 from api.writes import Ingests
-from db import claims, models, queries
+from db import across, claims, models, queries
 from db.engine import StatementTimeout, time_limit
 from db.pages import page_size
 
@@ -211,6 +211,8 @@ class Loaders:
     condition_indications: DataLoader[ClaimsKey, list[Row[Any]]] = field(init=False)
     episode_dosages: DataLoader[int, list[Row[Any]]] = field(init=False)
     episode_warnings: DataLoader[int, list[Row[Any]]] = field(init=False)
+    across_episodes: DataLoader[int, list[across.Summary]] = field(init=False)
+    disagreements: DataLoader[ClaimsKey, list[across.Disagreement]] = field(init=False)
 
     def __post_init__(self) -> None:
         read = self.read
@@ -232,6 +234,11 @@ class Loaders:
         )  # fmt: skip
         self.episode_dosages = _claims_in(read, models.Dosage)
         self.episode_warnings = _claims_in(read, models.Warning)
+        self.across_episodes = _batched(read, across.summaries, "medication_ids")
+        self.disagreements = _pages(
+            read, "disagreements of a medication", across.disagreements, "medication_ids",
+            self.max_list,
+        )  # fmt: skip
 
 
 @dataclass

@@ -9,9 +9,11 @@ from typing import Any
 from graphql import (
     FieldNode,
     GraphQLError,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     ValidationContext,
@@ -73,7 +75,7 @@ def _first(context: ValidationContext, field: FieldNode) -> int | None:
 def _cost(
     context: ValidationContext,
     selections: Any,
-    parent: GraphQLObjectType,
+    parent: GraphQLObjectType | GraphQLInterfaceType,
     multiplier: int,
     visiting: set[str],
     max_list: int,
@@ -100,7 +102,7 @@ def _cost(
                 else:
                     times = multiplier * LIST_ITEMS
                 total += times
-            if isinstance(kind, GraphQLObjectType):
+            if isinstance(kind, (GraphQLObjectType, GraphQLInterfaceType)):
                 total += _cost(
                     context, selection.selection_set.selections, kind, times, visiting, max_list
                 )
@@ -114,6 +116,10 @@ def _cost(
                 visiting = visiting | {name}
                 fragment_selections = fragment.selection_set
                 kind = context.schema.get_type(fragment.type_condition.name.value)
+                target = kind if isinstance(kind, GraphQLObjectType) else parent
+            elif isinstance(selection, InlineFragmentNode) and selection.type_condition:
+                # "... on Dosage" inside an interface's selection: Dosage's own fields count.
+                kind = context.schema.get_type(selection.type_condition.name.value)
                 target = kind if isinstance(kind, GraphQLObjectType) else parent
             else:
                 target = parent

@@ -33,7 +33,7 @@ from api.writes import (
     token_is_valid,
     written_episode,
 )
-from db import claims, models, queries
+from db import across, claims, models, queries
 from db.pages import Page, PageError
 from ingest.records import Stance
 
@@ -42,6 +42,7 @@ FORMATS = {"json": "application/json", "csv": "text/csv", "ndjson": "application
 # Formats only some endpoints give, for the OpenAPI document.
 MEDIA = FORMATS | {"fhir": "application/fhir+json", "chapters": "application/json+chapters"}
 DOSAGE_FORMATS = (*FORMATS, "fhir")
+NESTED_FORMATS = ("json", "ndjson")
 
 
 class ApiError(Exception):
@@ -274,6 +275,23 @@ def medication_indications(request: Request, session: Session) -> Response:
     return rows_response(request, rows, page=page)
 
 
+def medication_across_episodes(request: Request, session: Session) -> Response:
+    medication = named_medication(session, request.path_params["name"])
+    found = across.summaries(session=session, medication_ids=[medication.id])
+    rows = [shapes.across_row(row, medication.name) for row in found.get(medication.id, [])]
+    return rows_response(request, rows)
+
+
+def medication_disagreements(request: Request, session: Session) -> Response:
+    medication = named_medication(session, request.path_params["name"])
+    output_format(request, NESTED_FORMATS)  # each row holds two claims: no CSV
+    page = across.disagreements_page(
+        session=session, medication_id=medication.id, **paging(request)
+    )
+    rows = [shapes.disagreement_row(row, medication.name) for row in page.rows]
+    return rows_response(request, rows, page=page)
+
+
 def list_conditions(request: Request, session: Session) -> Response:
     page = queries.conditions_page(session=session, **paging(request))
     aliases = queries.condition_aliases_for(
@@ -396,6 +414,16 @@ ENDPOINTS = [
               Parameter("include_sponsored", "true to include what sponsor reads say "
                         "(default false)", "boolean"),
               FIRST, AFTER, FORMAT), paged=True),
+    Endpoint("/medications/{name}/across-episodes",
+             "Per condition a medication is said to be for: the typical dose, its spread, and "
+             "how many episodes and speakers say so; sponsor reads left out",
+             medication_across_episodes, list[shapes.AcrossRow], (NAME, FORMAT)),
+    Endpoint("/medications/{name}/disagreements",
+             "Pairs of claims from different episodes about a medication and one condition that "
+             "disagree: doses more than twice apart, or a use one claims and the other denies",
+             medication_disagreements, list[shapes.DisagreementRow],
+             (NAME, FIRST, AFTER, Parameter("format", "json (default) or ndjson")),
+             formats=NESTED_FORMATS, paged=True),
     Endpoint("/conditions", "Conditions some episode ties a medication to, by name",
              list_conditions, list[shapes.ConditionRow], (FIRST, AFTER, FORMAT), paged=True),
     Endpoint("/episodes", "Episodes, filtered and ordered", list_episodes,

@@ -17,7 +17,7 @@ from sqlalchemy import Row
 
 from api.links import deep_link, format_timestamp
 from api.types.node import to_global_id
-from db import models, queries
+from db import across, models, queries
 from db.search import Hit
 
 
@@ -48,7 +48,14 @@ class Purpose(TypedDict):
     indication_code: str | None
 
 
-class DosageRow(Said, SaidBy, Purpose):
+class Role(TypedDict):
+    """The role a dose plays in its regimen (a Regimen's name: STANDARD, STARTING, TITRATION,
+    MAXIMUM, STUDY); null where the speech gives it none."""
+
+    regimen: str | None
+
+
+class DosageRow(Said, SaidBy, Purpose, Role):
     kind: Literal["dosage"]
     medication: str
     value: float
@@ -72,6 +79,37 @@ class IndicationRow(Said, SaidBy):
     condition: str
     condition_code: str | None  # ICD-10-CM
     text: str
+
+
+class AcrossFields(TypedDict):
+    """What the episodes say of a medication for one condition: the typical (median) dose of
+    those advised, given or studied, their spread in its unit, and how many episodes and named
+    speakers tie the two."""
+
+    unit: str | None
+    typical_dose: float | None
+    min_dose: float | None
+    max_dose: float | None
+    doses: int
+    episodes: int
+    speakers: int
+
+
+class AcrossRow(Purpose, AcrossFields):
+    medication: str
+
+
+class DisagreementRow(TypedDict):
+    """Two claims from different episodes about one medication and condition that disagree:
+    DOSE (doses more than twice apart, `a` the lower) or NEGATED (`b` denies the use `a`
+    claims)."""
+
+    medication: str
+    reason: str
+    indication: str
+    indication_code: str | None
+    a: DosageRow | IndicationRow
+    b: DosageRow | IndicationRow
 
 
 class ConditionRow(TypedDict):
@@ -202,7 +240,8 @@ def dosage_row(dosage: Row[Any], medication: str) -> DosageRow:
         "indication": dosage.condition_name,
         "indication_code": dosage.condition_code,
     }
-    return cast(DosageRow, head | claim_said(dosage) | said_by(dosage) | purpose)
+    role: Role = {"regimen": dosage.regimen}
+    return cast(DosageRow, head | claim_said(dosage) | said_by(dosage) | purpose | role)
 
 
 def indication_row(indication: Row[Any], medication: str) -> IndicationRow:
@@ -227,6 +266,43 @@ def warning_row(warning: Row[Any], medication: str) -> WarningRow:
         "text": warning.text,
         **claim_said(warning),
         **said_by(warning),
+    }
+
+
+def across_fields(summary: across.Summary) -> AcrossFields:
+    return {
+        "unit": summary.unit,
+        "typical_dose": summary.typical,
+        "min_dose": summary.low,
+        "max_dose": summary.high,
+        "doses": summary.doses,
+        "episodes": summary.episodes,
+        "speakers": summary.speakers,
+    }
+
+
+def across_row(summary: across.Summary, medication: str) -> AcrossRow:
+    condition = summary.condition
+    purpose: Purpose = {
+        "indication": condition.name if condition is not None else None,
+        "indication_code": condition.code if condition is not None else None,
+    }
+    return cast(AcrossRow, {"medication": medication} | purpose | across_fields(summary))
+
+
+def disagreement_row(disagreement: across.Disagreement, medication: str) -> DisagreementRow:
+    def claim(row: Row[Any], model: type[models.Dosage | models.Indication]) -> Any:
+        if model is models.Dosage:
+            return dosage_row(row, medication)
+        return indication_row(row, medication)
+
+    return {
+        "medication": medication,
+        "reason": disagreement.reason,
+        "indication": disagreement.condition.name,
+        "indication_code": disagreement.condition.code,
+        "a": claim(disagreement.a, disagreement.a_model),
+        "b": claim(disagreement.b, disagreement.b_model),
     }
 
 

@@ -31,7 +31,7 @@ COLUMNS: dict[type[models.Base], tuple[str, ...]] = {
     models.Mention: ("text", "confidence", "matched_by"),
     models.Dosage: (
         "text", "value", "max_value", "unit", "frequency", "per_day", "stance", "speaker",
-        "sponsored", "condition_id",
+        "sponsored", "condition_id", "regimen",
     ),
     models.Warning: ("text", "kind", "stance", "speaker", "sponsored"),
     models.Indication: ("text", "condition_id", "stance", "speaker", "sponsored"),

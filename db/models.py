@@ -207,6 +207,9 @@ class Dosage(_SaidClaim, Base):
     # The condition the dose is said to be for, where the speech says; null where it does not
     # and for doses stored before migration 0008.
     condition_id: Mapped[int | None] = mapped_column(ForeignKey("conditions.id"))
+    # Its role in a regimen (ingest.records.Regimen), where the speech gives it one; null
+    # otherwise and for doses stored before migration 0009.
+    regimen: Mapped[str | None] = mapped_column(String(16))
 
 
 class Warning(_SaidClaim, Base):

@@ -110,7 +110,8 @@ def save_episode(
                                   "frequency": d.frequency, "per_day": d.per_day,
                                   "stance": d.stance.value, "speaker": d.speaker,
                                   "sponsored": d.sponsored,
-                                  "condition_id": condition_ids.get(d.indication or "")}
+                                  "condition_id": condition_ids.get(d.indication or ""),
+                                  "regimen": d.regimen.value if d.regimen else None}
             for d in extraction.dosages
         ]),
         (models.Warning, [

@@ -39,6 +39,9 @@ SENTENCE_END = re.compile(r"[.?!][\"'”’)\]]*$")
 SRT_MARKUP = re.compile(r"</?[A-Za-z][^<>]*>|\{\\[^{}]*\}")
 # The line an SRT cue's timings are on, with the srt library's own timestamp pattern.
 SRT_TIMINGS = re.compile(rf"\s*({srt.RGX_TIMESTAMP}) *-[ -] *> *({srt.RGX_TIMESTAMP})")
+# A WebVTT voice span, "<v Sean Mackey>" or "<v.loud Esme>", as webvtt-py reads one; any tag.
+VOICE = re.compile(r"<v(?:\.[\w-]+)*\s+([^>\s][^>]*)>")
+CUE_TAG = re.compile(r"<[^>]*>")
 # WebVTT line terminators: CRLF, LF or CR, as webvtt-py splits them.
 VTT_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -54,14 +57,6 @@ def read_vtt(text: str, *, source: str, meta: EpisodeMeta) -> Document:
         raise ParseError(source, "not WebVTT: the first line must be 'WEBVTT'", 1) from None
     except MalformedCaptionError as error:
         raise ParseError(source, f"a cue cannot be read: {error}") from None
-    cues = [
-        (
-            caption.start_time.in_milliseconds() / 1000,
-            caption.end_time.in_milliseconds() / 1000,
-            _clean(caption.text),  # webvtt-py leaves out <c>, <v ...>, <00:00:01.000> and the like
-        )
-        for caption in captions
-    ]
     lines = _timing_lines(
         VTT_LINE_BREAK.split(text),
         [(c.start_time.in_milliseconds(), c.end_time.in_milliseconds()) for c in captions],
@@ -73,7 +68,32 @@ def read_vtt(text: str, *, source: str, meta: EpisodeMeta) -> Document:
             number,
         ),
     )
-    return _document(cues, lines, in_lines=True, source=source, meta=meta)
+    # A cue in which the voice changes is read as one cue per voice, at the same times.
+    cues: list[Cue] = []
+    voices: list[str | None] = []
+    positions: list[int] = []
+    for caption, line in zip(captions, lines, strict=True):
+        start = caption.start_time.in_milliseconds() / 1000
+        end = caption.end_time.in_milliseconds() / 1000
+        for voice, words in _voiced(caption.raw_text):
+            cues.append((start, end, words))
+            voices.append(voice)
+            positions.append(line)
+    return _document(cues, positions, in_lines=True, source=source, meta=meta, voices=voices)
+
+
+def _voiced(raw: str) -> list[tuple[str | None, str]]:
+    """A WebVTT cue's text in pieces, each with the voice a `<v Name>` span starts it with (None
+    where the cue goes on with the voice before), its tags left out (<c>, <i>, timestamps)."""
+    pieces: list[tuple[str | None, str]] = []
+    voice: str | None = None
+    start = 0
+    for span in VOICE.finditer(raw):
+        pieces.append((voice, raw[start : span.start()]))
+        voice, start = " ".join(span.group(1).split()), span.end()
+    pieces.append((voice, raw[start:]))
+    cleaned = [(voice, _clean(CUE_TAG.sub("", words))) for voice, words in pieces]
+    return [(voice, words) for voice, words in cleaned if words] or [(None, "")]
 
 
 def read_srt(text: str, *, source: str, meta: EpisodeMeta) -> Document:
@@ -192,21 +212,28 @@ def _document(
     in_lines: bool,
     source: str,
     meta: EpisodeMeta,
+    voices: Sequence[str | None] = (),
 ) -> Document:
     if not any(text for _, _, text in cues):
         raise ParseError(source, NO_CUES)
-    return Document(
-        meta=meta, summary=(), segments=_merge(cues, positions, in_lines=in_lines, source=source)
-    )
+    segments = _merge(cues, positions, in_lines=in_lines, source=source, voices=voices)
+    return Document(meta=meta, summary=(), segments=segments)
 
 
 def _merge(
-    cues: Sequence[Cue], positions: Sequence[int], *, in_lines: bool, source: str
+    cues: Sequence[Cue],
+    positions: Sequence[int],
+    *,
+    in_lines: bool,
+    source: str,
+    voices: Sequence[str | None] = (),
 ) -> tuple[Segment, ...]:
     """merge_cues, with each cue's line (in_lines) or position in its file, for Segment.line and
-    for errors."""
+    for errors, and each cue's voice (None: the voice goes on) for Segment.voices."""
     segments: list[Segment] = []
     parts: list[str] = []
+    turns: list[tuple[int, str]] = []  # the segment's voices, at offsets of " ".join(parts)
+    speaking: str | None = None
     first_start = 0.0
     first_position = 0
     previous_words: list[str] = []
@@ -221,10 +248,11 @@ def _merge(
         if parts:
             text = " ".join(parts)
             seconds = math.floor(first_start)
-            segments.append(Segment(seconds=seconds, text=text, line=first_position))
+            segments.append(Segment(seconds, text, first_position, tuple(turns)))
             parts.clear()
+            turns.clear()
 
-    for (start, end, text), position in zip(cues, positions, strict=True):
+    for index, ((start, end, text), position) in enumerate(zip(cues, positions, strict=True)):
         if not (math.isfinite(start) and math.isfinite(end)) or start < 0:
             raise fail(position, f"has times {start} to {end} s; times must be 0 s or later")
         if end < start:
@@ -246,6 +274,10 @@ def _merge(
             close()
         if not parts:
             first_start, first_position = start, position
+        voice = voices[index] if voices else None
+        if voice is not None and voice != speaking:
+            turns.append((sum(len(part) + 1 for part in parts), voice))
+            speaking = voice
         parts.append(" ".join(new_words))
         if end - first_start >= MIN_SEGMENT_SECONDS and SENTENCE_END.search(new_words[-1]):
             close()

@@ -576,8 +576,10 @@ STANCE_FLOORS = {"macro_f1": 0.80}
 
 @dataclass(frozen=True, slots=True)
 class StanceResult:
+    """A document's stances (or doses' regimens), labelled and extracted."""
+
     name: str
-    pairs: tuple[tuple[str, str], ...]  # (labelled stance, extracted stance) per claim found
+    pairs: tuple[tuple[str, str], ...]  # (labelled, extracted) per claim found
     wrong: tuple[str, ...] = ()
 
 
@@ -586,6 +588,44 @@ def score_stance(
 ) -> StanceResult:
     """Pairs each labelled dose (by paragraph, drug and amount) and warning (by paragraph, drug
     and kind) the extractor also found with the stance each side gives it."""
+    pairs, wrong = [], []
+    for kind, label, claim in _found_labelled(extraction, labels, names):
+        pairs.append((label["stance"], claim.stance.value))
+        if label["stance"] != claim.stance.value:
+            at = format_timestamp(label["seconds"])
+            wrong.append(
+                f"{at} {kind} {label['medication']}: {claim.stance}, not {label['stance']}"
+            )
+    return StanceResult(name, tuple(pairs), tuple(wrong))
+
+
+# A dose with no role, as the regimen scores name it.
+NO_ROLE = "NONE"
+
+
+def score_regimen(
+    name: str, extraction: Extraction, labels: dict[str, Any], names: Lexicon
+) -> StanceResult:
+    """Pairs each labelled dose the extractor also found with the regimen each side gives it,
+    NONE where one gives no role."""
+    pairs, wrong = [], []
+    for _, label, claim in _found_labelled(extraction, labels, names, warnings=False):
+        if not isinstance(claim, Dosage):
+            continue
+        said = label["regimen"] or NO_ROLE
+        found = claim.regimen.value if claim.regimen is not None else NO_ROLE
+        pairs.append((said, found))
+        if said != found:
+            at = format_timestamp(label["seconds"])
+            wrong.append(f"{at} dose {label['medication']} {label['value']}: {found}, not {said}")
+    return StanceResult(name, tuple(pairs), tuple(wrong))
+
+
+def _found_labelled(
+    extraction: Extraction, labels: dict[str, Any], names: Lexicon, *, warnings: bool = True
+) -> Iterator[tuple[str, dict[str, Any], Dosage | Warning]]:
+    """Each labelled dose (by paragraph, drug and amount) and, with `warnings`, warning (by
+    paragraph, drug and kind) that the extractor also found, with what it found."""
 
     def canonical(medication: str) -> str:
         resolved = names.resolve(medication)
@@ -597,21 +637,15 @@ def score_stance(
     labelled: list[tuple[str, dict[str, Any], Dosage | Warning | None]] = [
         ("dose", d, doses.get((d["seconds"], canonical(d["medication"]), _amount(d["value"]))))
         for d in labels["dosages"]
-    ] + [
-        ("warning", w, cautions.get((w["seconds"], canonical(w["medication"]), w["kind"])))
-        for w in labels["warnings"]
     ]
-    pairs, wrong = [], []
+    if warnings:
+        labelled += [
+            ("warning", w, cautions.get((w["seconds"], canonical(w["medication"]), w["kind"])))
+            for w in labels["warnings"]
+        ]
     for kind, label, claim in labelled:
-        if claim is None:
-            continue
-        pairs.append((label["stance"], claim.stance.value))
-        if label["stance"] != claim.stance.value:
-            at = format_timestamp(label["seconds"])
-            wrong.append(
-                f"{at} {kind} {label['medication']}: {claim.stance}, not {label['stance']}"
-            )
-    return StanceResult(name, tuple(pairs), tuple(wrong))
+        if claim is not None:
+            yield kind, label, claim
 
 
 def stance_scores(results: Iterable[StanceResult]) -> dict[str, Score]:
@@ -632,6 +666,14 @@ def macro_f1(scores: dict[str, Score]) -> float:
     """The mean F1 over the stances the labels use."""
     used = [score.f1 for score in scores.values() if score.expected]
     return sum(used) / len(used) if used else 1.0
+
+
+def evaluate_regimen(folder: Path, names: Lexicon) -> list[StanceResult]:
+    """Extracts every document labelled in `folder` and pairs the regimens of its doses."""
+    return [
+        score_regimen(path.stem, extraction, labels, names)
+        for path, labels, extraction in _labelled_extractions(folder, names)
+    ]
 
 
 def evaluate_stance(folder: Path, names: Lexicon) -> list[StanceResult]:

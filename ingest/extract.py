@@ -32,6 +32,7 @@ from ingest.records import (
     SummaryPoint,
     Warning,
 )
+from ingest.regimen import regimen_at
 from ingest.stance import stance_at
 from ingest.timestamps import format_timestamp
 from ingest.units import to_canonical
@@ -267,7 +268,7 @@ def _attribute(result: Extraction) -> None:
     """Who says each segment and claim, and which are sponsor reads: a dose read out for a
     sponsor is an advertisement, not advice."""
     texts = [segment.text for segment in result.document.segments]
-    paragraphs = speakers.turns(texts)
+    paragraphs = speakers.turns(texts, [segment.voices for segment in result.document.segments])
     sponsored = sponsors.sponsor_paragraphs(texts, result.document.meta.channel)
     # A paragraph's first turn is whoever says its first words, labelled or carried over.
     result.speakers = [turns[0].speaker if turns else None for turns in paragraphs]
@@ -406,9 +407,10 @@ def _dosage(
             return None
     history.setdefault(name, []).append(value)
     per_day = value * amount.per_day if amount.per_day is not None else None
+    said = stance_at(text, amount.start)
     return Dosage(
         index, amount.start, amount.end, amount.text, name, value, unit, top, amount.frequency,
-        per_day, stance_at(text, amount.start),
+        per_day, said, regimen=regimen_at(text, amount.start, amount.end, said),
     )  # fmt: skip
 
 

@@ -36,6 +36,16 @@ class Stance(StrEnum):
     HYPOTHETICAL = "HYPOTHETICAL"  # a question, a maybe, a proposed trial
 
 
+class Regimen(StrEnum):
+    """The role a dose plays, where the speech gives it one (see ingest/regimen.py)."""
+
+    STANDARD = "STANDARD"  # the usual or ongoing dose: "the dose is", "where most people stay"
+    STARTING = "STARTING"  # where people start, or a loading phase: "I start at"
+    TITRATION = "TITRATION"  # a later step up or down: "then go up to", "drop to"
+    MAXIMUM = "MAXIMUM"  # a ceiling: "no more than"
+    STUDY = "STUDY"  # what a study or trial used
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """One timestamped paragraph of the transcript."""
@@ -43,6 +53,9 @@ class Segment:
     seconds: int
     text: str
     line: int  # 1-based line of the document, for error messages
+    # Where a speaker the source names starts, as (character offset, name): WebVTT voice
+    # spans. Empty where the source marks speakers in the words, or not at all.
+    voices: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +116,7 @@ class Dosage:
     speaker: str | None = None  # who says it, where the transcript labels speakers
     sponsored: bool = False  # said in a sponsor read
     indication: str | None = None  # the condition it is said to be for (canonical name)
+    regimen: Regimen | None = None  # its role, where said
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,11 +50,16 @@ def labels(text: str) -> list[tuple[int, Turn]]:
     return sorted(found, key=lambda labelled: labelled[0])
 
 
-def turns(texts: Sequence[str]) -> list[tuple[Turn, ...]]:
+def turns(
+    texts: Sequence[str], voices: Sequence[Sequence[tuple[int, str]]] = ()
+) -> list[tuple[Turn, ...]]:
     """Each paragraph's turns: a paragraph that does not open with a label starts with the
     speaker the paragraph before ended with. A name labels turns only where it does so at
     least twice in the transcript ("New York: it was cold" once is no speaker). With no labels
-    anywhere, every paragraph has none."""
+    anywhere, every paragraph has none. Where the source names its speakers (`voices`, per
+    paragraph: WebVTT's <v Name>), those are the turns, and labels in the words are not read."""
+    if any(voices):
+        return voiced(voices)
     every = [labels(text) for text in texts]
     times = Counter(turn.speaker for found in every for _, turn in found)
     found: list[tuple[Turn, ...]] = []
@@ -63,7 +68,25 @@ def turns(texts: Sequence[str]) -> list[tuple[Turn, ...]]:
         labelled = [(at, turn) for at, turn in all_labels if times[turn.speaker] >= RECURRING]
         opening = labelled[0][0] if labelled else len(text)
         here = [turn for _, turn in labelled]
-        if speaker is not None and text[:opening].strip():
+        if here and not text[:opening].strip():
+            # The label opens the paragraph: a sentence starting at 0, label and all, is its.
+            here[0] = Turn(0, here[0].speaker)
+        elif speaker is not None and text[:opening].strip():
+            here.insert(0, Turn(0, speaker))
+        if here:
+            speaker = here[-1].speaker
+        found.append(tuple(here))
+    return found
+
+
+def voiced(voices: Sequence[Sequence[tuple[int, str]]]) -> list[tuple[Turn, ...]]:
+    """Each paragraph's turns from the speakers its source names, as (offset, name): a
+    paragraph that does not open with one goes on with the speaker the one before ended with."""
+    found: list[tuple[Turn, ...]] = []
+    speaker: str | None = None
+    for given in voices:
+        here = [Turn(start, who) for start, who in given]
+        if speaker is not None and (not here or here[0].start > 0):
             here.insert(0, Turn(0, speaker))
         if here:
             speaker = here[-1].speaker

@@ -39,6 +39,9 @@ DOCUMENTS = ROOT / "tests" / "documents"
 # Two labelled speakers, one taking over mid-paragraph, and a sponsor read with a dose in it;
 # the read and the advice each dose magnesium for sleep (insomnia).
 SPEAKERS = DOCUMENTS / "speakers-sponsor.md"
+# Two episodes on naltrexone that disagree: doses for multiple sclerosis more than twice apart
+# (and a sponsor read's, left out), and fibromyalgia treated in one and denied in the other.
+ACROSS = [DOCUMENTS / "across-a.md", DOCUMENTS / "across-b.md"]
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
@@ -296,6 +299,22 @@ def spoken(engine: Engine, names: lexicon.Lexicon) -> Starlette:
     """The app over a database holding only SPEAKERS: the seed has no speakers or sponsors."""
     text = SPEAKERS.read_text()
     ingest_text(sessions=session_factory(engine), text=text, source=str(SPEAKERS), names=names)
+    return create_app(engine)
+
+
+@pytest.fixture
+def disagreeing(seeded: sessionmaker[Session], names: lexicon.Lexicon) -> sessionmaker[Session]:
+    """`seeded` with the ACROSS episodes added, rolled back after the test."""
+    for path in ACROSS:
+        ingest_file(sessions=seeded, path=path, names=names)
+    return seeded
+
+
+@pytest.fixture
+def disagreeing_app(engine: Engine, names: lexicon.Lexicon) -> Starlette:
+    """The app over a database holding the seed and the ACROSS episodes."""
+    for path in [SEED, *ACROSS]:
+        ingest_file(sessions=session_factory(engine), path=path, names=names)
     return create_app(engine)
 
 

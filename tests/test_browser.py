@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import BIN, SEED, free_port, serving, user_environment
+from tests.conftest import ACROSS, BIN, SEED, free_port, serving, user_environment
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -42,7 +42,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     )
     env = user_environment()
-    subprocess.run([BIN / "claimdex", "ingest", document], cwd=folder, env=env, check=True)
+    # Two more episodes on naltrexone, which disagree and hold a sponsor read.
+    ingested = [document, *ACROSS]
+    subprocess.run([BIN / "claimdex", "ingest", *ingested], cwd=folder, env=env, check=True)
     with serving(folder, port) as base:
         yield base
 
@@ -86,6 +88,48 @@ def test_dosing_advice_and_a_timestamp_link(site: str, driver) -> None:  # type:
     assert link.get_attribute("href").endswith("#t=106")
     driver.get(link.get_attribute("href"))
     assert driver.current_url.endswith("/video#t=106")
+
+
+def test_doses_by_indication_with_badges_sponsor_reads_hidden_and_the_view_across(  # type: ignore[no-untyped-def]
+    site: str, driver
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as shown
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(site + "/")
+    driver.find_element(By.ID, "medication").send_keys("naltrexone", Keys.ENTER)
+    WebDriverWait(driver, 20).until(shown.presence_of_element_located((By.ID, "across-episodes")))
+    across = {
+        row.find_element(By.TAG_NAME, "td").text: [
+            cell.text for cell in row.find_elements(By.TAG_NAME, "td")
+        ]
+        for row in driver.find_elements(By.CSS_SELECTOR, "#across-episodes tbody tr")
+    }
+    # Condition, typical dose, range, doses, episodes, speakers.
+    assert across["multiple sclerosis (G35)"] == [
+        "multiple sclerosis (G35)", "4.5 mg", "3-12 mg", "3", "3", "2",
+    ]  # fmt: skip
+    groups = driver.find_elements(By.CSS_SELECTOR, ".dose-group")
+    headings = [group.find_element(By.TAG_NAME, "caption").text for group in groups]
+    assert headings[0] == "multiple sclerosis (G35)" and headings[-1] == "No condition said"
+    rows = groups[0].find_elements(By.CSS_SELECTOR, "tbody tr")
+    practice = next(row for row in rows if "Ann Lee" in row.text)
+    badges = [badge.text for badge in practice.find_elements(By.CSS_SELECTOR, ".badge")]
+    assert badges == ["Practice", "Ann Lee"] and "4.5 mg" in practice.text
+    # The sponsor read's dose is there, hidden until asked for.
+    advert = next(row for row in rows if "Sponsor read" in row.get_attribute("textContent"))
+    assert not advert.is_displayed()
+    toggle = driver.find_element(By.ID, "show-sponsored")
+    toggle.click()
+    assert advert.is_displayed() and "50 mg" in advert.text and "Bob King" in advert.text
+    toggle.click()
+    assert not advert.is_displayed()
+    disagreements = driver.find_element(By.ID, "disagreements").text
+    assert "multiple sclerosis: Doses more than twice apart" in disagreements
+    assert "4.5 mg" in disagreements and "12 mg" in disagreements
+    assert "fibromyalgia: One says it is used for this, the other denies it" in disagreements
 
 
 def test_search_transcripts(site: str, driver) -> None:  # type: ignore[no-untyped-def]

@@ -12,13 +12,18 @@ from api.shapes import dosage_fields
 from api.types.condition import Condition
 from api.types.source import Source
 from db import claims, models
-from ingest.records import MatchedBy, Stance, WarningKind
+from ingest.records import MatchedBy, Regimen, Stance, WarningKind
 
 if TYPE_CHECKING:
     from api.types.medication import Medication
 
 strawberry.enum(MatchedBy, description="How a name in the transcript was resolved to the drug.")
 strawberry.enum(WarningKind, description="What kind of caution a warning is.")
+strawberry.enum(
+    Regimen,
+    description="The role a dose plays: the usual dose, where people start, a later step up or "
+    "down, the ceiling, or what a study used.",
+)
 strawberry.enum(
     Stance,
     description="How a claim was said: advice, the clinician's practice, the speaker's own "
@@ -32,6 +37,18 @@ SPONSORED = "Whether it was said in a sponsor read: an advertisement, not advice
 
 def stance_of(row: Row[Any]) -> Stance | None:
     return Stance(row.stance) if row.stance is not None else None
+
+
+@strawberry.interface(
+    description="Something said about a medication (a dose, a warning, an indication): its "
+    "words, how and by whom it was said, and where."
+)
+class Claim:
+    text: str = strawberry.field(description="The words as said.")
+    stance: Stance | None = strawberry.field(description=STANCE)
+    speaker: str | None = strawberry.field(description=SPEAKER)
+    sponsored: bool = strawberry.field(description=SPONSORED)
+    source: Source
 
 
 @strawberry.type
@@ -60,7 +77,7 @@ class Mention:
 
 
 @strawberry.type
-class Dosage:
+class Dosage(Claim):
     """A dose as said, normalised to one unit per dimension (mg, mL, IU)."""
 
     value: float = strawberry.field(description="The amount, or the low end of a range, in `unit`.")
@@ -78,6 +95,10 @@ class Dosage:
     )
     text: str = strawberry.field(description="The words as said.")
     stance: Stance | None = strawberry.field(description=STANCE)
+    regimen: Regimen | None = strawberry.field(
+        description="Its role in a regimen, where the speech gives it one; null where it does "
+        "not, and for doses stored before roles were recorded."
+    )
     indication: Condition | None = strawberry.field(
         description="The condition the dose is said to be for, where the speech says so; null "
         "where it does not, or names more than one."
@@ -94,6 +115,7 @@ class Dosage:
         """From a row of `db.claims`."""
         return cls(
             **dosage_fields(row),
+            regimen=Regimen(row.regimen) if row.regimen is not None else None,
             indication=Condition.of_claim(row),
             stance=stance_of(row),
             speaker=row.speaker,
@@ -104,7 +126,7 @@ class Dosage:
 
 
 @strawberry.type
-class Warning:
+class Warning(Claim):
     """A caution about a medication: side effect, stop condition, timing and the like."""
 
     text: str = strawberry.field(description="The clause that gives the warning.")
@@ -132,7 +154,7 @@ class Warning:
 
 
 @strawberry.type
-class Indication:
+class Indication(Claim):
     """A medication said to be used for, treat, help, or be tried or studied in a condition;
     the stance says whether as advice, practice, a story, a study, a plain fact, a denial or
     a question."""

@@ -3,7 +3,8 @@
 import strawberry
 from strawberry.types import Info
 
-from api.context import Context
+from api.context import Context, bounded
+from api.types.across import AcrossEpisodes, Disagreement
 from api.types.claims import Dosage, Indication, Mention, Warning
 from api.types.node import Node, to_global_id
 from db import models
@@ -61,6 +62,33 @@ class Medication(Node):
     ) -> list[Indication]:
         rows = await info.context.loaders.indications.load((self._row.id, first, after))
         return [Indication.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Per condition its doses and indications are said to be for, what the "
+        "episodes say outside sponsor reads: the typical dose and its spread, and how many "
+        "episodes and speakers; the most widely said first, and last the doses said for no "
+        "condition."
+    )
+    async def across_episodes(self, info: Info[Context, None]) -> list[AcrossEpisodes]:
+        rows = bounded(
+            await info.context.loaders.across_episodes.load(self._row.id),
+            "acrossEpisodes",
+            info.context.loaders.max_list,
+            "the medication is tied to more conditions than one answer holds",
+        )
+        return [AcrossEpisodes.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Pairs of claims from different episodes about it and one condition that "
+        "disagree: doses advised, given or studied more than twice apart, or a use one claims "
+        "and another denies. Sponsor reads are left out. All of them, or with `first` a page of "
+        "at most that many (up to 100); pass the last one's `cursor` as `after` for the next."
+    )
+    async def disagreements(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> list[Disagreement]:
+        rows = await info.context.loaders.disagreements.load((self._row.id, first, after))
+        return [Disagreement.from_row(row) for row in rows]
 
     @classmethod
     def from_row(cls, row: models.Medication) -> "Medication":

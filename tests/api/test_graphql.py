@@ -308,3 +308,60 @@ def test_indications_say_who_and_whether_sponsored(spoken) -> None:  # type: ign
          "sponsored": False},
     ]  # fmt: skip
     assert data["condition"]["medications"] == [{"name": "magnesium"}]
+
+
+ACROSS_EPISODES = """
+query Across($name: String!, $first: Int, $after: String) {
+  medication(name: $name) {
+    acrossEpisodes {
+      indication { name code } typicalDose { value unit } minDose maxDose doses episodes speakers
+    }
+    disagreements(first: $first, after: $after) {
+      reason indication { name }
+      a {
+        text stance speaker sponsored source { timestamp episode { title } }
+        ... on Dosage { value unit }
+      }
+      b {
+        text stance speaker ... on Dosage { value unit } ... on Indication { condition { name } }
+      }
+      cursor
+    }
+  }
+}
+"""
+
+
+def test_a_medication_across_episodes_and_where_they_disagree(disagreeing_app) -> None:  # type: ignore[no-untyped-def]
+    medication = post_graphql(disagreeing_app, ACROSS_EPISODES, {"name": "LDN"})["medication"]
+    by_condition = {
+        (row["indication"] or {}).get("name"): row for row in medication["acrossEpisodes"]
+    }
+    assert by_condition["multiple sclerosis"] == {
+        "indication": {"name": "multiple sclerosis", "code": "G35"},
+        "typicalDose": {"value": 4.5, "unit": "mg"},
+        "minDose": 3.0, "maxDose": 12.0, "doses": 3, "episodes": 3, "speakers": 2,
+    }  # fmt: skip
+    assert by_condition["fibromyalgia"]["typicalDose"] is None
+    assert medication["acrossEpisodes"][-1]["indication"] is None
+    dose, denial = medication["disagreements"]
+    assert (dose["reason"], dose["a"]["value"], dose["b"]["value"]) == ("DOSE", 4.5, 12.0)
+    assert dose["a"]["speaker"] == "Ann Lee" and dose["a"]["source"]["timestamp"] == "00:00:20"
+    assert denial["reason"] == "NEGATED" and denial["b"]["stance"] == "NEGATED"
+    assert denial["b"]["condition"] == {"name": "fibromyalgia"}
+    rest = post_graphql(
+        disagreeing_app, ACROSS_EPISODES, {"name": "LDN", "first": 5, "after": dose["cursor"]}
+    )["medication"]["disagreements"]
+    assert rest == [denial]
+
+
+def test_the_seeds_doses_say_their_role_in_the_regimen(app) -> None:  # type: ignore[no-untyped-def]
+    query = '{ medication(name: "LDN") { dosages { value regimen source { seconds } } } }'
+    doses = post_graphql(app, query)["medication"]["dosages"]
+    roles = {(d["source"]["seconds"], d["value"]): d["regimen"] for d in doses}
+    # "I give it in 4.5" is his usual dose; the stroke patient's is a titration.
+    assert roles[106, 4.5] == "STANDARD"
+    assert (roles[224, 4.5], roles[224, 9.0], roles[275, 13.5]) == (
+        "STARTING", "TITRATION", "TITRATION",
+    )  # fmt: skip
+    assert roles[0, 4.5] == "STUDY"

@@ -56,6 +56,8 @@ def test_the_headline_query_passes_every_limit(app: Starlette) -> None:
     assert post_graphql(app, DOSING_ADVICE, {"name": "LDN"})["medication"]["name"] == "naltrexone"
 
 
+EPISODE_LISTS = "source { episode { segments { text } quotes { text } summary { text } } }"
+
 REFUSED = [
     pytest.param(
         # Eleven levels: medication dosages source episode quotes source episode summary
@@ -95,6 +97,30 @@ REFUSED = [
         + " }",
         "CLAIMDEX_MAX_COST",
         id="fifteen-aliased-whole-corpus-lists",
+    ),
+    pytest.param(
+        # Lists under an interface's fields count: two claims a pair, a hundred pairs a page.
+        '{ medication(name: "LDN") { '
+        + " ".join(
+            f"{alias}: disagreements(first: 100) "
+            f"{{ a {{ {EPISODE_LISTS} }} b {{ {EPISODE_LISTS} }} }}"
+            for alias in ("x", "y")
+        )
+        + " } }",
+        "CLAIMDEX_MAX_COST",
+        id="lists-under-an-interface",
+    ),
+    pytest.param(
+        # And so do those in a fragment on one type of it: "... on Medication" under node.
+        "{ "
+        + " ".join(
+            f'n{i}: node(id: "TWVkaWNhdGlvbjox") {{ ... on Medication {{ dosages(first: 100) '
+            "{ source { episode { segments { text } } } } } }"
+            for i in range(10)
+        )
+        + " }",
+        "CLAIMDEX_MAX_COST",
+        id="lists-in-a-fragment-on-a-type",
     ),
 ]
 

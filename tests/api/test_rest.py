@@ -198,15 +198,20 @@ def test_an_unmentioned_medication_is_said_to_be_missing_from_the_index(app: Sta
 
 def test_dosage_rows_end_with_how_and_by_whom_they_were_said(app: Starlette) -> None:
     response = get(app, "/api/v1/medications/LDN/dosages?format=csv")
-    header = next(csv.reader(io.StringIO(response.text)))
-    assert header[-6:] == [
+    header, *rows = csv.reader(io.StringIO(response.text))
+    # The newest column comes last, so a script reading columns by position keeps working.
+    assert header[-7:] == [
         "link",
         "stance",
         "speaker",
         "sponsored",
         "indication",
         "indication_code",
+        "regimen",
     ]
+    assert {(row[header.index("timestamp")], row[-1]) for row in rows} >= {
+        ("00:03:44", "STARTING"), ("00:04:35", "TITRATION"),
+    }  # fmt: skip
 
 
 def test_dosage_filters_by_stance_speaker_and_sponsor_reads(spoken: Starlette) -> None:
@@ -232,7 +237,7 @@ def test_openapi_documents_the_dosage_filters(app: Starlette) -> None:
     named = {p["name"] for p in dosages["parameters"]}
     assert {"stance", "speaker", "include_sponsored"} <= named
     row = document["components"]["schemas"]["DosageRow"]["properties"]
-    assert {"stance", "speaker", "sponsored"} <= set(row)
+    assert {"stance", "speaker", "sponsored", "regimen"} <= set(row)
 
 
 def test_the_seeds_indications_as_rows(app: Starlette) -> None:
@@ -286,3 +291,25 @@ def test_openapi_documents_indications_and_conditions(app: Starlette) -> None:
         schemas["IndicationRow"]["properties"]
     )
     assert {"indication", "indication_code"} <= set(schemas["DosageRow"]["properties"])
+
+
+def test_a_medication_across_episodes_and_its_disagreements_as_rows(
+    disagreeing_app: Starlette,
+) -> None:
+    response = get(disagreeing_app, "/api/v1/medications/LDN/across-episodes?format=csv")
+    assert response.status_code == 200, response.text
+    rows = {r["indication"]: r for r in csv.DictReader(io.StringIO(response.text))}
+    ms = rows["multiple sclerosis"]
+    assert (ms["indication_code"], ms["typical_dose"], ms["unit"], ms["episodes"]) == (
+        "G35", "4.5", "mg", "3",
+    )  # fmt: skip
+    body = get(disagreeing_app, "/api/v1/medications/LDN/disagreements?first=1").json()
+    assert body["total"] == 2 and body["next"] is not None
+    (first,) = body["data"]
+    assert (first["reason"], first["a"]["value"], first["b"]["value"]) == ("DOSE", 4.5, 12.0)
+    assert first["a"]["kind"] == "dosage" and first["b"]["speaker"] == "Carl Moss"
+    following = get(disagreeing_app, body["next"].removeprefix("http://test")).json()
+    assert [row["reason"] for row in following["data"]] == ["NEGATED"]
+    assert following["next"] is None
+    refused = get(disagreeing_app, "/api/v1/medications/LDN/disagreements?format=csv")
+    assert refused.status_code == 400 and "ndjson" in refused.json()["error"]["message"]

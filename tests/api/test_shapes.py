@@ -27,6 +27,7 @@ DOSAGE = SimpleNamespace(
     condition_id=7,
     condition_name="complex regional pain syndrome",
     condition_code="G90.5",
+    regimen="STANDARD",
 )
 
 
@@ -35,12 +36,13 @@ def test_a_dosage_row_keeps_its_columns_in_order() -> None:
     assert list(row) == [
         "kind", "medication", "value", "max_value", "unit", "frequency", "per_day", "text",
         "episode_id", "episode_title", "seconds", "timestamp", "link", "stance", "speaker",
-        "sponsored", "indication", "indication_code",
+        "sponsored", "indication", "indication_code", "regimen",
     ]  # fmt: skip
     assert (row["indication"], row["indication_code"]) == (
         "complex regional pain syndrome",
         "G90.5",
     )
+    assert row["regimen"] == "STANDARD"
     assert row["episode_id"] == to_global_id("Episode", 3)
     assert row["timestamp"] == "00:01:46"
     assert row["link"] == "https://www.youtube.com/watch?v=abc&t=106s"

@@ -14,6 +14,7 @@ from ingest.captions import (
     read_vtt,
     read_youtube_json,
 )
+from ingest.extract import extract
 from ingest.parse import ParseError, parse_document
 from ingest.records import Document
 from tests.conftest import DOCUMENTS, SEED
@@ -330,3 +331,44 @@ def test_cues_with_bad_times_are_rejected(
 ) -> None:
     with pytest.raises(ParseError, match=problem):
         merge_cues(cues, source="cues")
+
+
+VOICES = (
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:05.000\n"
+    "<v Sean Mackey>I give naltrexone in four and a half milligrams.</v>\n\n"
+    "00:00:05.000 --> 00:00:10.000\n"
+    "<v.host Peter Attia>I take naltrexone 3 milligrams myself.</v> <v Sean Mackey>Good.</v>\n\n"
+    "00:00:21.000 --> 00:00:25.000\n"
+    "Some go to 9 milligrams of naltrexone.\n\n"
+    "00:00:50.000 --> 00:00:55.000\n"
+    "And <c>we</c> stop at 13.5 milligrams of naltrexone.\n"
+)
+
+
+def test_webvtt_voices_say_who_starts_speaking_where() -> None:
+    first, second = read_vtt(VOICES, source="voices.vtt", meta=META).segments
+    starts = [(first.text[offset:].split()[0], name) for offset, name in first.voices]
+    # A voice that changes inside a cue starts where its words do; the class (.host) is no name.
+    assert starts == [("I", "Sean Mackey"), ("I", "Peter Attia"), ("Good.", "Sean Mackey")]
+    assert first.voices[1][0] == first.text.index("I take")
+    assert second.voices == ()  # a cue with no voice goes on with the one before
+
+
+def test_webvtt_voices_give_each_claim_and_segment_its_speaker() -> None:
+    extraction = extract(read_vtt(VOICES, source="voices.vtt", meta=META))
+    speakers = {dose.value: dose.speaker for dose in extraction.dosages}
+    assert speakers == {
+        4.5: "Sean Mackey",
+        3.0: "Peter Attia",
+        9.0: "Sean Mackey",
+        13.5: "Sean Mackey",
+    }
+    assert extraction.speakers == ["Sean Mackey", "Sean Mackey"]
+
+
+def test_captions_without_voices_name_no_speaker() -> None:
+    text = VOICES.replace("<v Sean Mackey>", "").replace("<v.host Peter Attia>", "")
+    document = read_vtt(text, source="plain.vtt", meta=META)
+    assert all(segment.voices == () for segment in document.segments)
+    assert extract(document).speakers == [None, None]

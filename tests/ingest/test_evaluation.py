@@ -17,6 +17,7 @@ from ingest.evaluation import (
     score_indications,
     score_meaning,
     score_real,
+    score_regimen,
     shortfalls,
     totals,
 )
@@ -29,6 +30,7 @@ from ingest.records import (
     Indication,
     MatchedBy,
     Mention,
+    Regimen,
     Segment,
     Stance,
 )
@@ -159,6 +161,7 @@ def test_real_scoring_matches_doses_a_paragraph_apart_and_counts_wrong_drugs(
         ("--real", "gold-real/sealed"),
         ("--meaning", "gold-real/meaning/sealed"),
         ("--stance", "gold-meaning/sealed"),
+        ("--regimen", "gold-meaning/sealed"),
         ("--indications", "gold-meaning/sealed"),
     ],
 )
@@ -267,3 +270,26 @@ def test_what_each_dose_is_for_is_scored_on_every_condition_a_label_gives(
         ],
     }  # fmt: skip
     assert score_indications("t", extraction, labels, names).purposes == Score(1, 2, 2)
+
+
+def test_regimens_pair_each_labelled_dose_found_with_none_as_a_class(names: Lexicon) -> None:
+    document = Document(
+        meta=EpisodeMeta("t", None, None, None, None), summary=(), segments=(Segment(60, "a", 1),)
+    )
+    extraction = Extraction(document=document)
+    extraction.dosages = [
+        Dosage(0, 0, 1, "25 mg", "trazodone", 25.0, "mg", regimen=Regimen.STARTING),
+        Dosage(0, 5, 6, "50 mg", "trazodone", 50.0, "mg"),
+    ]
+    labels = {
+        "dosages": [
+            {"seconds": 60, "medication": "Desyrel", "value": 25, "regimen": "STARTING"},
+            {"seconds": 60, "medication": "trazodone", "value": 50, "regimen": "TITRATION"},
+            {"seconds": 60, "medication": "trazodone", "value": 100, "regimen": "MAXIMUM"},
+        ],
+        "warnings": [],
+    }
+    result = score_regimen("t", extraction, labels, names)
+    # The 100 mg dose was not found: only found doses are paired.
+    assert result.pairs == (("STARTING", "STARTING"), ("TITRATION", "NONE"))
+    assert result.wrong == ("00:01:00 dose trazodone 50: NONE, not TITRATION",)

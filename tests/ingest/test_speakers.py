@@ -40,6 +40,13 @@ def test_a_paragraph_without_a_label_goes_on_with_the_last_speaker() -> None:
     assert speaker_at(found[1], second.index("Thanks")) == "Layne Norton"
 
 
+def test_a_sentence_that_opens_a_labelled_paragraph_is_the_labels_speakers() -> None:
+    # A claim's sentence starts at 0, before the label's end.
+    found = turns(["ANN LEE: We prescribe it for sleep.", "ANN LEE: Thanks."])
+    assert speaker_at(found[0], 0) == "Ann Lee"
+    assert found[0] == (Turn(0, "Ann Lee"),)
+
+
 def test_a_name_said_once_as_a_label_is_no_speaker() -> None:
     texts = ["New York: it was cold that winter.", "We went back in spring."]
     assert turns(texts) == [(), ()]
