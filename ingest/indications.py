@@ -92,7 +92,13 @@ def find_indications(
             continue
         # A drug named as part of a condition ("alcohol addiction") is not a drug being used.
         here = [m for m in here if not any(c.start <= m.start < c.end for c in conditions)]
-        referent = _only_drug(here) or (None if here else _only_drug(by_segment.get(index - 1, [])))
+        # Nor is one that is the substance of a condition the paragraph names ("the rewarding
+        # experiences of alcohol" beside "alcohol addiction"), when "this" is the drug meant.
+        substances = " ".join(condition.name for condition in conditions)
+        meant = [m for m in here if m.medication.lower() not in substances]
+        referent = _only_drug(meant) or (
+            None if meant else _only_drug(by_segment.get(index - 1, []))
+        )
         for start, end in sentences(segment.text):
             drugs = [m for m in here if start <= m.start < end]
             inside = [c for c in conditions if start <= c.start < end]

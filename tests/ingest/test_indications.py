@@ -69,6 +69,14 @@ def test_the_substance_of_a_use_disorder_is_not_its_treatment() -> None:
     assert found == [(0, "naltrexone", "alcohol use disorder", Stance.PRACTICE)]
 
 
+def test_the_substance_of_a_use_disorder_does_not_hide_what_this_stands_for() -> None:
+    found = links(
+        "Naltrexone blocks opioid receptors. We use this in the treatment of alcohol addiction "
+        "because it blocks the rewarding experiences of alcohol."
+    )
+    assert found == [(0, "naltrexone", "alcohol use disorder", Stance.PRACTICE)]
+
+
 def purposes(dosages: list[Dosage], found: list[Indication]) -> list[str | None]:
     return [dosage.indication for dosage in dose_purposes(dosages, found)]
 
