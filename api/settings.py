@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     # Peers whose X-Forwarded-For is believed.
     trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = ()
     max_ingests: int = 2  # ingest child processes at once, per worker
+    # `claimdex ingest`'s extraction processes; 0: one per core.
+    ingest_workers: Annotated[int, Field(ge=0)] = 0
     api_tokens: Annotated[tuple[str, ...], NoDecode] = ()
     trusted_documents: Path | None = None
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()
