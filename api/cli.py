@@ -2,7 +2,9 @@
 
 import dataclasses
 import json
+import os
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -65,6 +67,14 @@ def ingest(
     url: Annotated[str | None, typer.Option(help="Captions: the episode's video URL.")] = None,
     channel: Annotated[str | None, typer.Option(help="Captions: the channel.")] = None,
     date: Annotated[str | None, typer.Option(help="Captions: the upload date, YYYY-MM-DD.")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes extracting files at once; 1 extracts in this one. "
+            "Default: CLAIMDEX_INGEST_WORKERS, else one per core.",
+        ),
+    ] = None,
 ) -> None:
     """Parse, extract and store episode documents; one line per file.
 
@@ -82,10 +92,11 @@ def ingest(
 
     from api import metrics
     from db.engine import make_engine, session_factory
-    from db.ingestion import ingest_file, ingest_text
+    from db.ingestion import Ingested, ingest_files, ingest_text
     from db.store import Outcome
 
     meta = _meta(title, url, channel, date)
+    count = workers or _ingest_workers()
     engine = _prepared(make_engine())
     sessions = session_factory(engine)
     announcer = _announcer(engine)
@@ -97,8 +108,6 @@ def ingest(
     # The lexicon (a fraction of a second from its cache, about 3 s to build) is loaded by the
     # first file that needs extracting: a re-run over files already stored never loads it.
     failed = 0
-    jobs: list[tuple[str, Path | None]] = [(name, None)] if from_stdin else []
-    jobs += [(str(path), path) for path in files]
     # A bar with files/s and time left, on a terminal only: logs and pipes get the lines.
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -108,44 +117,71 @@ def ingest(
         TimeRemainingColumn(),
         console=errors,
         transient=True,
-        disable=as_json or len(jobs) < 2 or not errors.is_terminal,
+        disable=as_json or len(files) + from_stdin < 2 or not errors.is_terminal,
     )
-    with progress:
-        task = progress.add_task("ingesting", total=len(jobs))
-        for source, path in jobs:
-            try:
-                with metrics.ingesting() as outcome:
-                    if path is None:
-                        text = sys.stdin.buffer.read().decode("utf-8")
-                        result = ingest_text(sessions=sessions, text=text, source=source, meta=meta)
-                    else:
-                        result = ingest_file(sessions=sessions, path=path, meta=meta)
-                    outcome.append(result.outcome.value)
-            except Exception as error:  # noqa: BLE001 - one file's failure never stops the rest
-                failed += 1
-                message = _failure(source, error)
-                if as_json:
-                    sys.stdout.write(json.dumps({"source": source, "error": message}) + "\n")
-                else:
-                    progress.console.print(f"[red]failed[/red]    {escape(message)}")
+
+    def reported(source: str, result: "Ingested | Exception", seconds: float) -> None:
+        nonlocal failed
+        metrics.count_ingest(
+            "failed" if isinstance(result, Exception) else result.outcome.value, seconds
+        )
+        if isinstance(result, Exception):
+            failed += 1
+            message = _failure(source, result)
+            if as_json:
+                sys.stdout.write(json.dumps({"source": source, "error": message}) + "\n")
             else:
-                if result.outcome != Outcome.UNCHANGED:
-                    announcer.announce(result.episode_id)
-                if as_json:
-                    row = dataclasses.asdict(result) | {"outcome": result.outcome.value}
-                    sys.stdout.write(json.dumps(row) + "\n")
-                else:
-                    said = f"{source}: {result.title!r}"
-                    console.print(
-                        f"{result.outcome.value:<10}  {escape(said)}, "
-                        f"{_count(result.segments, 'segment')}, "
-                        f"{_count(result.medications, 'medication')}, "
-                        f"{_count(result.dosages, 'dosage')}"
-                    )
+                progress.console.print(f"[red]failed[/red]    {escape(message)}")
             progress.advance(task)
+            return
+        if result.outcome != Outcome.UNCHANGED:
+            announcer.announce(result.episode_id)
+        if as_json:
+            row = dataclasses.asdict(result) | {"outcome": result.outcome.value}
+            sys.stdout.write(json.dumps(row) + "\n")
+        else:
+            said = f"{source}: {result.title!r}"
+            console.print(
+                f"{result.outcome.value:<10}  {escape(said)}, "
+                f"{_count(result.segments, 'segment')}, "
+                f"{_count(result.medications, 'medication')}, "
+                f"{_count(result.dosages, 'dosage')}"
+            )
+        progress.advance(task)
+
+    # The extraction workers start before the progress bar's thread does.
+    results = ingest_files(sessions=sessions, paths=files, workers=count, meta=meta)
+    with progress:
+        task = progress.add_task("ingesting", total=len(files) + from_stdin)
+        started = time.perf_counter()
+        if from_stdin:
+            stored: Ingested | Exception
+            try:
+                text = sys.stdin.buffer.read().decode("utf-8")
+                stored = ingest_text(sessions=sessions, text=text, source=name, meta=meta)
+            except Exception as error:  # noqa: BLE001 - one file's failure never stops the rest
+                stored = error
+            reported(name, stored, time.perf_counter() - started)
+            started = time.perf_counter()
+        # In parallel, a file's time is how long the writer waited for it and stored it.
+        for path, result in results:
+            reported(str(path), result, time.perf_counter() - started)
+            started = time.perf_counter()
     engine.dispose()
     if failed:
         raise typer.Exit(1)
+
+
+def _ingest_workers() -> int:
+    """CLAIMDEX_INGEST_WORKERS, else one per core."""
+    from api.settings import Settings
+
+    try:
+        configured = Settings.from_env().ingest_workers
+    except ValueError as error:
+        errors.print(str(error))
+        raise typer.Exit(2) from None
+    return configured if configured > 0 else os.cpu_count() or 1
 
 
 class FilesPerSecond(ProgressColumn):

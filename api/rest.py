@@ -314,10 +314,12 @@ def episode_claims(request: Request, session: Session) -> EpisodeClaims:
     episode = queries.episode_by_id(session=session, episode_id=key) if key else None
     if episode is None:
         raise ApiError(404, "not_found", f"no episode has the id {request.path_params['id']!r}")
-    names = {m.id: m.name for m in queries.medications(session=session)}
     ids = [episode.id]
     dosages = claims.claims_in(session=session, model=models.Dosage, episode_ids=ids)
     warnings = claims.claims_in(session=session, model=models.Warning, episode_ids=ids)
+    said = {row.medication_id for found in (dosages, warnings) for row in found.get(episode.id, [])}
+    named = queries.medications_by_id(session=session, medication_ids=sorted(said))
+    names = {key: medication.name for key, medication in named.items()}
     return EpisodeClaims(
         episode,
         [(d, names.get(d.medication_id, "")) for d in dosages.get(episode.id, [])],

@@ -75,10 +75,14 @@ def machine() -> list[str]:
     ]
 
 
-def run_ingest(folder: Path, database: str, cwd: Path) -> tuple[float, float]:
-    """(seconds, peak resident MB) of `claimdex ingest folder` in a child process."""
+def run_ingest(
+    folder: Path, database: str, cwd: Path, workers: int | None = None
+) -> tuple[float, float]:
+    """(seconds, peak resident MB of its largest process) of `claimdex ingest folder` in a
+    child process, with `--workers` when given."""
     start = time.perf_counter()
-    child = claimdex("ingest", str(folder), database=database, cwd=cwd)
+    chosen = [] if workers is None else ["--workers", str(workers)]
+    child = claimdex("ingest", *chosen, str(folder), database=database, cwd=cwd)
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
@@ -407,42 +411,60 @@ def seed_copies(count: int) -> Iterator[str]:
         yield seed.replace(url, f"https://www.youtube.com/watch?v=seed{number:07d}")
 
 
-def seed_ingest(copies: int, repeats: int, scratch: Path) -> list[str]:
-    """Ingest of seed-sized episodes, the unit of the ingest goal, into a fresh SQLite file:
-    the rate with start-up (loading the vocabulary) and, from a one-file run subtracted, the
-    rate once started."""
+def seed_ingest(copies: int, repeats: int, scratch: Path, workers: list[int]) -> list[str]:
+    """Ingest of seed-sized episodes, the unit of the ingest goal, into a fresh SQLite file,
+    with each number of extraction workers: the rate with start-up (loading the vocabulary)
+    and, from a one-file run subtracted, the rate once started."""
     folder, single = scratch / "seed-copies", scratch / "seed-copy"
     folder.mkdir()
     single.mkdir()
     for number, copy in enumerate(seed_copies(copies)):
         (folder / f"{number:06d}.md").write_text(copy, encoding="utf-8")
     (single / "000000.md").write_text(next(seed_copies(1)), encoding="utf-8")
-    rates, steady, starts, peaks = [], [], [], []
-    for round_ in range(repeats):
-        started, _ = run_ingest(single, f"sqlite:///{scratch / f'seed-one-{round_}.db'}", scratch)
-        seconds, peak = run_ingest(folder, f"sqlite:///{scratch / f'seed-{round_}.db'}", scratch)
-        rates.append(copies / seconds)
-        # A handful of copies ingest within the noise of start-up: no rate to report then.
-        steady.append((copies - 1) / (seconds - started) if seconds > started else float("nan"))
-        starts.append(started)
-        peaks.append(peak)
-    return [
-        f"| ingest on sqlite, seed-sized episodes/s, start-up included | {spread(rates)} |",
-        f"| ingest on sqlite, seed-sized episodes/s, once started | {spread(steady)} |",
-        f"| start-up and the first episode, s | {spread(starts)} |",
-        f"| ingest on sqlite, peak memory MB | {spread(peaks, 0)} |",
-    ]
+    lines = []
+    for count in workers:
+        rates, steady, starts, peaks = [], [], [], []
+        for round_ in range(repeats):
+            named = f"{count}-{round_}"
+            started, _ = run_ingest(
+                single, f"sqlite:///{scratch / f'seed-one-{named}.db'}", scratch, count
+            )
+            seconds, peak = run_ingest(
+                folder, f"sqlite:///{scratch / f'seed-{named}.db'}", scratch, count
+            )
+            rates.append(copies / seconds)
+            # A handful of copies ingest within the noise of start-up: no rate to report then.
+            steady.append((copies - 1) / (seconds - started) if seconds > started else float("nan"))
+            starts.append(started)
+            peaks.append(peak)
+        each = f"{count} worker{'s' if count > 1 else ''}"
+        lines += [
+            f"| ingest on sqlite, seed-sized episodes/s, {each}, start-up included "
+            f"| {spread(rates)} |",
+            f"| ingest on sqlite, seed-sized episodes/s, {each}, once started | {spread(steady)} |",
+            f"| start-up and the first episode, {each}, s | {spread(starts)} |",
+            f"| ingest on sqlite, {each}, peak memory of the largest process, MB "
+            f"| {spread(peaks, 0)} |",
+        ]
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--serve-requests", type=int, default=2000)
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--title", default="Quick benchmarks")
     parser.add_argument(
         "--seed-copies", type=int, default=500, help="seed-sized episodes to ingest; 0: none"
+    )
+    parser.add_argument(
+        "--ingest-workers",
+        type=int,
+        nargs="+",
+        default=sorted({1, os.cpu_count() or 1}),
+        help="extraction workers to ingest the seed copies with, each in turn",
     )
     options = parser.parse_args()
     command = "python -m bench.run " + " ".join(sys.argv[1:])
@@ -455,7 +477,8 @@ def main() -> None:
         if options.seed_copies:
             lines += [f"### {options.seed_copies} copies of the seed", "", "| figure | value |",
                       "|---|---|", *seed_ingest(options.seed_copies, options.repeats,
-                                                Path(scratch)), ""]  # fmt: skip
+                                                Path(scratch), options.ingest_workers),
+                      ""]  # fmt: skip
     section = "\n".join(lines)
     sys.stdout.write(section + "\n")
     write_section(options.output, options.title, section)

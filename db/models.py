@@ -111,6 +111,38 @@ class Alias(Base):
     medication: Mapped[Medication] = relationship(back_populates="aliases")
 
 
+class MedicationTally(Base):
+    """What the medications list and its stats show of one medication, kept by every write of
+    an episode in the same transaction (db/tallies.py), so a page of medications reads its own
+    rows and never the claims. A medication has a row while some mention or dose names it."""
+
+    __tablename__ = "medication_tallies"
+
+    medication_id: Mapped[int] = mapped_column(
+        ForeignKey("medications.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Every mention and dose, sponsor reads too: what puts the medication on the list.
+    claims: Mapped[int] = mapped_column(Integer)
+    # The rest leave out what sponsor reads say, as the stats do.
+    episodes: Mapped[int] = mapped_column(Integer)
+    mentions: Mapped[int] = mapped_column(Integer)
+    dosages: Mapped[int] = mapped_column(Integer)
+
+
+class DoseTally(Base):
+    """How many doses of a medication outside sponsor reads are of one amount in one unit: the
+    spread of its doses (low, median, high) read from a few rows a medication."""
+
+    __tablename__ = "dose_tallies"
+
+    medication_id: Mapped[int] = mapped_column(
+        ForeignKey("medications.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[float] = mapped_column(Float, primary_key=True)
+    doses: Mapped[int] = mapped_column(Integer)
+
+
 class Condition(Base):
     """A condition some indication names: its canonical name (ingest/data/conditions.toml) and
     ICD-10-CM code, null where no code fits the name."""

@@ -1,7 +1,6 @@
 """Query functions: the only way the API reads the database. Typed, keyword-only, batched."""
 
 import enum
-import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import ColumnElement, Row, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from db import claims, models, spellings
+from db import claims, models, spellings, tallies
 from db import search as db_search
 from db.claims import grouped, said
 from db.pages import Page, PageError, decode_cursor, encode_cursor, page_size
@@ -45,11 +44,10 @@ def medication_named(*, session: Session, name: str) -> models.Medication | None
 
 
 def medications(*, session: Session) -> Sequence[models.Medication]:
-    """Every medication some episode mentions or doses, by name."""
-    mentioned = select(models.Mention.medication_id).union(select(models.Dosage.medication_id))
+    """Every medication some episode mentions or doses (those with a tally), by name."""
     return session.scalars(
         select(models.Medication)
-        .where(models.Medication.id.in_(mentioned))
+        .join(models.MedicationTally, models.MedicationTally.medication_id == models.Medication.id)
         .order_by(models.Medication.name)
     ).all()
 
@@ -300,67 +298,37 @@ def medication_stats_page(
     *, session: Session, first: int | None = None, after: str | None = None
 ) -> Page[MedicationStats]:
     """Per medication, by name: episodes, mentions and dosages, and its doses' spread, none
-    of them counting what sponsor reads say."""
+    of them counting what sponsor reads say. Read from the tallies every write keeps
+    (db/tallies.py), so a page costs its own rows whatever the corpus holds."""
     size = page_size(first)
-    mentioned = select(models.Mention.medication_id).union(select(models.Dosage.medication_id))
-    query = select(models.Medication).where(models.Medication.id.in_(mentioned))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = session.scalar(select(func.count()).select_from(models.MedicationTally)) or 0
+    query = select(models.Medication, models.MedicationTally).join(
+        models.MedicationTally, models.MedicationTally.medication_id == models.Medication.id
+    )
     start = decode_cursor("medication", after)
     if start is not None:
         query = query.where(models.Medication.name > str(start[0]))
-    rows = session.scalars(query.order_by(models.Medication.name).limit(size + 1)).all()
+    rows = session.execute(query.order_by(models.Medication.name).limit(size + 1)).all()
     shown = rows[:size]
-    ids = [row.id for row in shown]
-    # What sponsor reads say is advertising: it counts toward no figure here.
-    advertised = select(models.Segment.id).where(models.Segment.sponsored.is_(True))
-    unsponsored: dict[type[models.Mention | models.Dosage], ColumnElement[bool]] = {
-        models.Mention: models.Mention.segment_id.not_in(advertised),
-        models.Dosage: models.Dosage.sponsored.is_(False),
-    }
-    mentions: dict[int, int] = {
-        medication_id: count
-        for medication_id, count in session.execute(
-            select(models.Mention.medication_id, func.count())
-            .where(models.Mention.medication_id.in_(ids), unsponsored[models.Mention])
-            .group_by(models.Mention.medication_id)
-        )
-    }
-    episodes_by: dict[int, set[int]] = defaultdict(set)
-    for model, kept in unsponsored.items():
-        for medication_id, episode_id in session.execute(
-            select(model.medication_id, model.episode_id)
-            .where(model.medication_id.in_(ids), kept)
-            .distinct()
-        ):
-            episodes_by[medication_id].add(episode_id)
-    values: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for medication_id, dose_unit, value in session.execute(
-        select(models.Dosage.medication_id, models.Dosage.unit, models.Dosage.value).where(
-            models.Dosage.medication_id.in_(ids), unsponsored[models.Dosage]
-        )
-    ):
-        values[medication_id][dose_unit].append(value)
+    spreads = tallies.spreads(session=session, medication_ids=[row.id for row, _ in shown])
     stats = []
-    for row in shown:
-        by_unit = values.get(row.id, {})
-        count = sum(len(found) for found in by_unit.values())
-        unit = max(by_unit, key=lambda u: len(by_unit[u])) if by_unit else None
-        doses = sorted(by_unit[unit]) if unit is not None else []
+    for row, tally in shown:
+        spread = spreads.get(row.id, tallies.NO_DOSES)
         stats.append(
             MedicationStats(
                 medication=row,
-                episodes=len(episodes_by.get(row.id, ())),
-                mentions=mentions.get(row.id, 0),
-                dosages=count,
-                unit=unit,
-                low=doses[0] if doses else None,
-                median=statistics.median(doses) if doses else None,
-                high=doses[-1] if doses else None,
+                episodes=tally.episodes,
+                mentions=tally.mentions,
+                dosages=tally.dosages,
+                unit=spread.unit,
+                low=spread.low,
+                median=spread.median,
+                high=spread.high,
             )
         )
     return Page(
         rows=stats,
-        cursors=[encode_cursor("medication", row.name) for row in shown],
+        cursors=[encode_cursor("medication", row.name) for row, _ in shown],
         has_next=len(rows) > size,
         total=total,
     )

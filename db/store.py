@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, union
 from sqlalchemy.orm import Session
 
-from db import models, search, spellings
+from db import models, search, spellings, tallies
 from ingest.records import Document, Extraction
 from ingest.text import normalise
 
@@ -62,11 +62,16 @@ def save_episode(
     *, session: Session, extraction: Extraction, key: str, digest: str
 ) -> tuple[Outcome, int]:
     """Stores one episode in the caller's transaction; (what happened, the episode's id)."""
-    existing = session.scalar(select(models.Episode).where(models.Episode.key == key))
+    # Locked, so a second writer replacing the same episode waits and then finds it gone,
+    # rather than taking its claims out of the tallies a second time.
+    existing = session.scalar(
+        select(models.Episode).where(models.Episode.key == key).with_for_update()
+    )
     if existing is not None and existing.content_hash == digest:
         return Outcome.UNCHANGED, existing.id
     outcome = Outcome.ADDED
     if existing is not None:
+        tallies.remove_episode(session=session, episode_id=existing.id)
         session.execute(delete(models.Episode).where(models.Episode.id == existing.id))
         session.expunge(existing)
         outcome = Outcome.REPLACED
@@ -152,6 +157,7 @@ def save_episode(
             session.execute(insert(model), rows)
     entries = tables[-1][1]
     search.record_terms(session, (str(entry["text"]) for entry in entries))
+    tallies.add_episode(session=session, episode_id=episode.id)
     return outcome, episode.id
 
 
@@ -230,5 +236,11 @@ def _conditions(session: Session, extraction: Extraction) -> dict[str, int]:
 
 def delete_episode(*, session: Session, episode_id: int) -> bool:
     """Deletes an episode and everything said in it; False when there was no such episode."""
+    locked = session.scalar(
+        select(models.Episode.id).where(models.Episode.id == episode_id).with_for_update()
+    )
+    if locked is None:
+        return False
+    tallies.remove_episode(session=session, episode_id=episode_id)
     found = session.execute(delete(models.Episode).where(models.Episode.id == episode_id))
     return bool(getattr(found, "rowcount", 0))

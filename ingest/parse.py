@@ -18,6 +18,10 @@ class ParseError(ValueError):
         self.line = line
         self.problem = problem
 
+    def __reduce__(self) -> tuple[type["ParseError"], tuple[str, str, int | None]]:
+        # So the error crosses from an ingest worker process to the writer whole.
+        return (type(self), (self.source, self.problem, self.line))
+
 
 FIELD = re.compile(r"^\*\*(?P<key>[^*:]+):?\*\*:?\s*(?P<value>.*)$")
 SECTION = re.compile(r"^##\s+(?P<name>.+?)\s*$")

@@ -383,44 +383,75 @@ def serving(folder: Path, port: int | None = None) -> Iterator[str]:
 
 @dataclass
 class Reads:
-    """What a session's statements read: rows returned, and on SQLite each SELECT's plan."""
+    """What a session's statements read: rows returned, on SQLite each SELECT's plan, and the
+    work the database did for them (`examined`): on SQLite its virtual-machine steps, on
+    PostgreSQL the table rows each SELECT's plan read (EXPLAIN ANALYZE)."""
 
     rows: int = 0
     plans: list[str] = field(default_factory=list)
+    examined: int = 0
 
 
 # Tables a request must reach only through an index: a SQLite plan line scanning one fails.
 SCANNED = re.compile(r"\bSCAN (?:aliases|alias_spellings|search_terms|term_spellings)\b")
 
 
+def _rows_read(node: dict[str, Any]) -> int:
+    """The table rows a PostgreSQL plan node and the nodes under it read, over all their loops:
+    those each scan kept and those its filter dropped. (Index entries of row versions no one
+    sees any more are left out: they are the vacuum's to clear, not the query's doing.)"""
+    own = 0
+    if "Relation Name" in node:
+        kept = int(node.get("Actual Rows", 0)) + int(node.get("Rows Removed by Filter", 0))
+        own = kept * int(node.get("Actual Loops", 1))
+    return own + sum(_rows_read(child) for child in node.get("Plans", []))
+
+
 @contextmanager
 def reads(session: Session) -> Iterator[Reads]:
-    """Counts the rows `session`'s statements return and, on SQLite, asks how it runs each
-    SELECT. (PostgreSQL's plans follow its statistics, and rightly scan a small table.)"""
+    """Counts the rows `session`'s statements return, and how much work each SELECT takes the
+    database. (PostgreSQL's plans follow its statistics, and rightly scan a small table, so
+    only SQLite's plan lines are kept for checking.)"""
     found = Reads()
+    counting = [True]  # SQLite's steps for EXPLAIN QUERY PLAN are not the statement's
 
     def counted(state: ORMExecuteState) -> Any:
         result = state.invoke_statement().freeze()
         found.rows += len(result.data)
         return result()
 
+    def stepped() -> int:
+        found.examined += counting[0]
+        return 0
+
     def planned(
         _connection: Connection, cursor: Any, statement: str, parameters: Any, *_: Any
     ) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+        if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            return
+        if dialect == "sqlite":
+            counting[0] = False
             cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
             found.plans += [str(row[-1]) for row in cursor.fetchall()]
+            counting[0] = True
+        else:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+            found.examined += _rows_read(cursor.fetchone()[0][0]["Plan"])
 
     bind = session.get_bind()
+    dialect = bind.dialect.name
+    raw: Any = session.connection().connection.dbapi_connection
     event.listen(session, "do_orm_execute", counted)
-    if bind.dialect.name == "sqlite":
-        event.listen(bind, "before_cursor_execute", planned)
+    event.listen(bind, "before_cursor_execute", planned)
+    if dialect == "sqlite":
+        raw.set_progress_handler(stepped, 1)
     try:
         yield found
     finally:
         event.remove(session, "do_orm_execute", counted)
-        if bind.dialect.name == "sqlite":
-            event.remove(bind, "before_cursor_execute", planned)
+        event.remove(bind, "before_cursor_execute", planned)
+        if dialect == "sqlite":
+            raw.set_progress_handler(None, 0)
 
 
 def made_up_words(prefix: str, count: int) -> list[str]:
