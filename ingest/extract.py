@@ -103,7 +103,8 @@ UNKNOWN_REACH = 40
 UNKNOWN_BEFORE = re.compile(r"\b([A-Za-z][A-Za-z-]+)\s+(?:(?:oral|iv|im|po)\s+)?$")
 # "5 milligrams of caffeine per kilogram": a per-body-weight unit after the drug's name.
 PER_KILOGRAM_AFTER = re.compile(
-    r"\s*(?:per|a|/)\s*(?:kilogram|kilo|kg)s?\b(?:\s+of\s+body\s*weight)?", re.IGNORECASE
+    r"\s*(?:per|a|/)\s*(?:(\d+(?:\.\d+)?)\s*)?(?:kilogram|kilo|kg)s?\b(?:\s+of\s+body\s*weight)?",
+    re.IGNORECASE,
 )
 # Between an amount and the same amount in other words.
 RESTATED = re.compile(
@@ -541,10 +542,22 @@ def _per_kilogram(text: str, amount: doses.Amount, here: list[Mention]) -> doses
     after = [mention for mention in here if mention.start >= amount.end]
     if not after or not OF_AFTER_DOSE.match(text[amount.end : after[0].start]):
         return amount
-    if not PER_KILOGRAM_AFTER.match(text, after[0].end):
+    weight = PER_KILOGRAM_AFTER.match(text, after[0].end)
+    if weight is None:
         return amount
     said = f"{amount.said_unit}/kg" if amount.said_unit else None
-    return replace(amount, unit=f"{amount.unit}/kg", said_unit=said)
+    # "30 milligrams of psilocybin per 70 kilograms" is 0.43 mg/kg.
+    kilograms = float(weight[1]) if weight[1] else 1.0
+    if not kilograms:
+        return amount
+    top = amount.max_value / kilograms if amount.max_value is not None else None
+    return replace(
+        amount,
+        value=amount.value / kilograms,
+        max_value=top,
+        unit=f"{amount.unit}/kg",
+        said_unit=said if kilograms == 1.0 else None,
+    )
 
 
 def _said_again(text: str, amounts: list[doses.Amount], position: int) -> bool:

@@ -182,6 +182,8 @@ def test_a_per_kilogram_dose_then_a_bare_number_is_no_error(names: Lexicon) -> N
 def test_per_kilogram_after_the_drug_name(names: Lexicon) -> None:
     said = "They gave 5 milligrams of caffeine per kilogram of body weight."
     assert dosed(said, names) == [("caffeine", 5.0, None, "mg/kg")]
+    said = "It was 28 milligrams of psilocybin per 70 kilograms of body weight."
+    assert dosed(said, names) == [("psilocybin", 0.4, None, "mg/kg")]
 
 
 def test_an_amount_of_an_unknown_substance_goes_to_no_drug(names: Lexicon) -> None:
