@@ -499,9 +499,9 @@ def _dosed(
         and not any(m.start <= word.start(1) < m.end for m in here)
     ):
         return None  # "fluoresone 750 mg": the name right before the amount is no known drug
-    # The drug named last in the amount's own sentence is what it is of: "injectable
-    # l-carnitine, how much should one take? Between 500 milligrams...", "and then boron, 5 to
-    # 12 milligrams", however often another drug came up before.
+    # The drug named last in the amount's own sentence is what it is of: "and then boron, 5 to
+    # 12 milligrams", "cissus quadrangularis, when taken in dosages of 300 to 600 milligrams",
+    # however often another drug came up before.
     if latest := _named_last_in_sentence(document, index, amount.start, talk):
         return latest
     if any(mention.end <= amount.start for mention in here):
