@@ -1,5 +1,6 @@
 """Reading client arguments shared by GraphQL and REST: amounts with units, ids, names."""
 
+import httpx
 from sqlalchemy.orm import Session
 
 from api.types.node import NodeIdError, from_global_id
@@ -59,3 +60,20 @@ def condition_id(*, session: Session, name: str | None) -> int | None:
         return None
     condition = queries.condition_named(session=session, name=name)
     return condition.id if condition is not None else -1
+
+
+def feed_url(name: str, value: str) -> str:
+    """A feed's http(s) URL, stripped. Nothing else: a server must not read its own files on
+    a client's say-so, so a path or file: URL is refused (`claimdex feed add FILE` takes one on
+    the server's own command line)."""
+    given = value.strip()
+    try:
+        url = httpx.URL(given)
+    except httpx.InvalidURL:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        raise ArgumentError(
+            f"{name}: {value!r} is not an http(s) URL; give the feed's address, such as "
+            "https://example.org/podcast/feed.xml"
+        )
+    return given

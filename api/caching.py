@@ -6,6 +6,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CACHE_CONTROL = "public, max-age=60"
+PRIVATE = "private, no-cache"
 STREAMS = ("text/event-stream", "multipart/mixed")
 
 
@@ -51,8 +52,12 @@ class ETagMiddleware:
             if start["status"] == 200:
                 tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
                 headers["ETag"] = tag
-                headers.setdefault("Cache-Control", CACHE_CONTROL)
-                wanted = Headers(scope=scope).get("if-none-match", "")
+                asked = Headers(scope=scope)
+                # An answer given for a token (the feeds) is that client's alone: no shared
+                # cache may keep it.
+                shared = "authorization" not in asked
+                headers.setdefault("Cache-Control", CACHE_CONTROL if shared else PRIVATE)
+                wanted = asked.get("if-none-match", "")
                 if tag in {value.strip() for value in wanted.split(",")}:
                     del headers["Content-Length"]
                     await send(

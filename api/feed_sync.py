@@ -190,6 +190,15 @@ def _sync_item(
             f"no transcript in a format claimdex reads ({offered}); expected one of "
             + ", ".join(READERS),
         )
+    if is_url(feed.location) and not is_url(transcript.url):
+        # A feed from the web names no file of this machine's for the sync to read.
+        return Synced(
+            name,
+            item.title,
+            FAILED,
+            f"the transcript {transcript.url!r} is not an http(s) URL, as a feed read over "
+            "http(s) must link",
+        )
     same = known is not None and known.transcript_url == transcript.url
     try:
         fetched = fetch(

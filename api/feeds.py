@@ -1,5 +1,8 @@
 """The `claimdex feed` commands: remember podcast feeds and ingest the transcripts they link."""
 
+import dataclasses
+import json
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -64,6 +67,9 @@ def sync(
         int | None,
         typer.Option(min=1, help="Sync again every SECONDS until interrupted.", metavar="SECONDS"),
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per feed or item instead of a line.")
+    ] = False,
 ) -> None:
     """Ingest the new and changed transcripts of every remembered feed; one line per item.
 
@@ -87,6 +93,10 @@ def sync(
                     metrics.FEED_RESULTS.labels(synced.outcome).inc()
                     if synced.stored is not None:
                         announcer.announce(synced.stored)
+                    if as_json:
+                        sys.stdout.write(json.dumps(dataclasses.asdict(synced)) + "\n")
+                        sys.stdout.flush()
+                        continue
                     colour = "red" if synced.outcome == feed_sync.FAILED else "default"
                     console.print(
                         f"[{colour}]{synced.outcome:<10}[/{colour}]  {escape(str(synced))}"

@@ -29,11 +29,13 @@ from api.writes import (
     Busy,
     Ingests,
     WriteError,
+    add_feed,
     delete_episode,
+    remove_feed,
     token_is_valid,
     written_episode,
 )
-from db import across, claims, models, queries
+from db import across, claims, feeds, models, queries
 from db.pages import Page, PageError
 from ingest.records import Stance
 
@@ -124,6 +126,7 @@ class Endpoint:
     formats: tuple[str, ...] = ("json", "csv", "ndjson")
     paged: bool = False
     tags: tuple[str, ...] = field(default=())
+    token: bool = False  # only for a client with an API token
 
 
 # --- responses --------------------------------------------------------------------------------
@@ -382,6 +385,11 @@ def search(request: Request, session: Session) -> Response:
     return rows_response(request, rows, page=page)
 
 
+def list_feeds(request: Request, session: Session) -> Response:
+    page = feeds.feeds_page(session=session, **paging(request))
+    return rows_response(request, [shapes.feed_row(row) for row in page.rows], page=page)
+
+
 FORMAT = Parameter("format", "json (default), csv or ndjson")
 FIRST = Parameter("first", "page size, 0 to 100 (default 20)", "integer")
 AFTER = Parameter("after", "the cursor of the last row already read (see the next link)")
@@ -445,6 +453,9 @@ ENDPOINTS = [
     Endpoint("/search", "Full-text search over transcripts and summaries", search,
              list[shapes.SearchRow],
              (Parameter("q", "the words to search for"), FIRST, AFTER, FORMAT), paged=True),
+    Endpoint("/feeds", "The podcast feeds a sync reads, in the order they were added (needs "
+             "the API token: a private feed's URL holds its subscriber's key)", list_feeds,
+             list[shapes.FeedRow], (FIRST, AFTER, FORMAT), paged=True, token=True),
 ]  # fmt: skip
 
 
@@ -499,6 +510,37 @@ async def delete_episode_route(request: Request, writes: Writes) -> Response:
     return Response(status_code=204)
 
 
+async def post_feed(request: Request, writes: Writes) -> Response:
+    """The body is JSON {"url": "https://..."}; adding a feed remembered already is no error."""
+    writes.require_token(request)
+    try:
+        given = json.loads(await request.body())["url"]
+    except (ValueError, KeyError, TypeError):
+        given = None
+    if not isinstance(given, str):
+        raise ApiError(400, "bad_request", 'expected a JSON object {"url": "https://..."}')
+    url = arguments.feed_url("url", given)
+    added, feed = await run_in_threadpool(add_feed, sessions=writes.sessions, url=url)
+    body = {"added": added} | shapes.feed_row(feed)
+    return JSONResponse({"data": body}, status_code=201 if added else 200)
+
+
+async def delete_feed(request: Request, writes: Writes) -> Response:
+    writes.require_token(request)
+    url = request.query_params.get("url", "").strip()
+    if not url:
+        raise ApiError(400, "bad_request", "url: give the URL of the feed to remove, as ?url=...")
+    if not await run_in_threadpool(remove_feed, sessions=writes.sessions, url=url):
+        raise ApiError(404, "not_found", f"no feed is remembered at {url!r}")
+    return Response(status_code=204)
+
+
+async def sync_feeds(request: Request, writes: Writes) -> Response:
+    writes.require_token(request)
+    synced = await writes.ingests.sync_feeds()
+    return JSONResponse({"data": [shapes.feed_sync_row(row) for row in synced]})
+
+
 # --- routes: one HTTPEndpoint per path, so a 405 lists every method the path takes ----------
 
 
@@ -512,6 +554,8 @@ class Resource(HTTPEndpoint):
     writes: ClassVar[Writes]
 
     async def get(self, request: Request) -> Response:
+        if self.endpoint.token:
+            self.writes.require_token(request)
         return await self.read(self.endpoint.handler, request=request)
 
 
@@ -525,7 +569,28 @@ class OneEpisode(Resource):
         return await delete_episode_route(request, self.writes)
 
 
-RESOURCES: dict[str, type[Resource]] = {"/episodes": Episodes, "/episodes/{id}": OneEpisode}
+class Feeds(Resource):
+    async def post(self, request: Request) -> Response:
+        return await post_feed(request, self.writes)
+
+    async def delete(self, request: Request) -> Response:
+        return await delete_feed(request, self.writes)
+
+
+class FeedSync(HTTPEndpoint):
+    """A path that only writes: no Endpoint, no GET."""
+
+    writes: ClassVar[Writes]
+
+    async def post(self, request: Request) -> Response:
+        return await sync_feeds(request, self.writes)
+
+
+RESOURCES: dict[str, type[Resource]] = {
+    "/episodes": Episodes,
+    "/episodes/{id}": OneEpisode,
+    "/feeds": Feeds,
+}
 
 
 def routes(read: Reader, writes: Writes) -> list[BaseRoute]:
@@ -535,6 +600,8 @@ def routes(read: Reader, writes: Writes) -> list[BaseRoute]:
         base = RESOURCES.get(endpoint.path, Resource)
         resource = type(name, (base,), {"endpoint": endpoint, "read": read, "writes": writes})
         found.append(Route(PREFIX + endpoint.path, resource, name=name))
+    syncing = type("sync_feeds", (FeedSync,), {"writes": writes})
+    found.append(Route(PREFIX + "/feeds/sync", syncing, name="sync_feeds"))
     document = OpenAPI().get_schema(found)
 
     async def openapi_response(request: Request) -> JSONResponse:
@@ -574,7 +641,8 @@ class OpenAPI(BaseSchemaGenerator):
 
 def read_operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     content = {MEDIA[f]: {"schema": answer_schema(endpoint, f, schemas)} for f in endpoint.formats}
-    return {
+    guarded: dict[str, Any] = {"security": SECURITY} if endpoint.token else {}
+    return guarded | {
         "operationId": endpoint.handler.__name__,
         "summary": endpoint.summary,
         "parameters": [
@@ -592,7 +660,8 @@ def read_operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any
             "304": {"description": "Not modified (If-None-Match)"},
             "400": {"description": "Bad request", "content": ERROR_CONTENT},
             "404": {"description": "Not found", "content": ERROR_CONTENT},
-        },
+        }
+        | ({"401": UNAUTHORIZED} if endpoint.token else {}),
     }
 
 
@@ -626,6 +695,11 @@ ERROR_SCHEMA = {
 ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 UNAUTHORIZED = {"description": "No valid API token", "content": ERROR_CONTENT}
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
+BUSY = {
+    "description": "Every ingest slot is busy (CLAIMDEX_MAX_INGESTS); retry after the "
+    "Retry-After header's seconds",
+    "content": ERROR_CONTENT,
+}
 # The write operations, by path and method: what their bodies and answers are.
 WRITES: dict[tuple[str, str], dict[str, Any]] = {
     ("/episodes", "post"): {
@@ -651,11 +725,54 @@ WRITES: dict[tuple[str, str], dict[str, Any]] = {
             "400": {"description": "Not an episode document", "content": ERROR_CONTENT},
             "401": UNAUTHORIZED,
             "413": {"description": "Body too large", "content": ERROR_CONTENT},
-            "503": {
-                "description": "Every ingest slot is busy (CLAIMDEX_MAX_INGESTS); retry after"
-                " the Retry-After header's seconds",
-                "content": ERROR_CONTENT,
+            "503": BUSY,
+        },
+    },
+    ("/feeds", "post"): {
+        "operationId": "post_feed",
+        "summary": "Remember a podcast feed by its http(s) URL",
+        "security": SECURITY,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["url"],
+                        "properties": {"url": {"type": "string", "format": "uri"}},
+                    }
+                }
             },
+        },
+        "responses": {
+            "201": {"description": "Added", "content": {"application/json": {"schema": {}}}},
+            "200": {"description": "Remembered already"},
+            "400": {"description": "Not an http(s) URL", "content": ERROR_CONTENT},
+            "401": UNAUTHORIZED,
+        },
+    },
+    ("/feeds", "delete"): {
+        "operationId": "delete_feed",
+        "summary": "Forget a feed; the episodes its syncs stored stay",
+        "security": SECURITY,
+        "parameters": [
+            {"name": "url", "in": "query", "required": True, "schema": {"type": "string"}}
+        ],
+        "responses": {
+            "204": {"description": "Removed"},
+            "401": UNAUTHORIZED,
+            "404": {"description": "No feed at that URL", "content": ERROR_CONTENT},
+        },
+    },
+    ("/feeds/sync", "post"): {
+        "operationId": "sync_feeds",
+        "summary": "Ingest the new and changed transcripts of every feed, as `claimdex feed "
+        "sync` does; one result per feed not read and per item",
+        "security": SECURITY,
+        "responses": {
+            "200": {"description": "Synced", "content": {"application/json": {"schema": {}}}},
+            "401": UNAUTHORIZED,
+            "503": BUSY,
         },
     },
     ("/episodes/{id}", "delete"): {

@@ -33,9 +33,11 @@ from api.types.claims import Dosage, Warning
 from api.types.condition import Condition
 from api.types.connection import Connection
 from api.types.episode import Episode
+from api.types.feed import AddedFeed, Feed, FeedSyncResult
 from api.types.medication import Medication
 from api.types.node import Node, NodeIdError, from_global_id
 from api.types.search import MedicationStats, SearchHit
+from db import feeds as db_feeds
 from db import models, queries
 from db.pages import PageError
 from ingest.records import Stance
@@ -44,6 +46,16 @@ strawberry.enum(
     queries.EpisodeOrder,
     description="ADDED: as ingested; NEWEST/OLDEST: by upload date; TITLE: alphabetical.",
 )
+
+
+class HasToken(BasePermission):
+    message = (
+        "a valid API token is required for writes: send 'Authorization: Bearer <token>' with "
+        "one of the tokens in CLAIMDEX_API_TOKENS"
+    )
+
+    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
+        return info.context.authorized
 
 
 @strawberry.type
@@ -168,6 +180,17 @@ class Query:
         page = await info.context.read(queries.medication_stats_page, first=first, after=after)
         return Connection.from_page(page, MedicationStats.from_row)
 
+    @strawberry.field(
+        description="The podcast feeds `syncFeeds` reads, in the order they were added, a page "
+        "at a time. Needs the API token: a private feed's URL holds its subscriber's key.",
+        permission_classes=[HasToken],
+    )
+    async def feeds(
+        self, info: Info[Context, None], first: int | None = 20, after: str | None = None
+    ) -> Connection[Feed]:
+        page = await info.context.read(db_feeds.feeds_page, first=first, after=after)
+        return Connection.from_page(page, Feed.from_row)
+
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:  # noqa: A002
         kind, key = from_global_id(id)
@@ -190,16 +213,6 @@ class Ingested:
 
     outcome: str
     episode: Episode
-
-
-class HasToken(BasePermission):
-    message = (
-        "a valid API token is required for writes: send 'Authorization: Bearer <token>' with "
-        "one of the tokens in CLAIMDEX_API_TOKENS"
-    )
-
-    def has_permission(self, source: Any, info: Info[Context, None], **kwargs: Any) -> bool:
-        return info.context.authorized
 
 
 @strawberry.type
@@ -230,6 +243,35 @@ class Mutation:
                 writes.delete_episode, sessions=info.context.write_sessions, episode_id=episode_id
             )
         )
+
+    @strawberry.mutation(
+        description="Remember a podcast feed by its http(s) URL; `syncFeeds` then ingests its "
+        "transcripts. Adding one remembered already changes nothing.",
+        permission_classes=[HasToken],
+    )
+    async def add_feed(self, info: Info[Context, None], url: str) -> AddedFeed:
+        given = arguments.feed_url("url", url)
+        added, feed = await to_thread.run_sync(
+            partial(writes.add_feed, sessions=info.context.write_sessions, url=given)
+        )
+        return AddedFeed(added=added, feed=Feed.from_row(feed))
+
+    @strawberry.mutation(
+        description="Forget a feed; the episodes its syncs stored stay. False if there was none.",
+        permission_classes=[HasToken],
+    )
+    async def remove_feed(self, info: Info[Context, None], url: str) -> bool:
+        return await to_thread.run_sync(
+            partial(writes.remove_feed, sessions=info.context.write_sessions, url=url.strip())
+        )
+
+    @strawberry.mutation(
+        description="Ingest the new and changed transcripts of every feed, as `claimdex feed "
+        "sync` does, in one of the ingest slots: one result per feed not read and per item.",
+        permission_classes=[HasToken],
+    )
+    async def sync_feeds(self, info: Info[Context, None]) -> list[FeedSyncResult]:
+        return [FeedSyncResult.from_row(row) for row in await info.context.ingests.sync_feeds()]
 
 
 AddedClaim = Annotated[

@@ -17,7 +17,8 @@ from sqlalchemy import Row
 
 from api.links import deep_link, format_timestamp
 from api.types.node import to_global_id
-from db import across, models, queries
+from api.writes import FeedSynced
+from db import across, feeds, models, queries
 from db.search import Hit
 
 
@@ -176,6 +177,25 @@ class QuoteRow(TypedDict):
     episode_title: NotRequired[str]
     timestamp: NotRequired[str]
     link: NotRequired[str | None]
+
+
+class FeedRow(TypedDict):
+    """A remembered feed: its URL (or, added on the server's command line, a file's path)."""
+
+    url: str
+    title: str | None  # the feed's own, once a sync has read it
+    items_stored: int
+    last_synced: str | None  # ISO 8601; null before the first sync
+
+
+class FeedSyncRow(TypedDict):
+    """What a sync did with a feed (item null: the feed as a whole) or one of its items."""
+
+    feed: str
+    item: str | None
+    outcome: str  # added, replaced, unchanged, skipped or failed
+    detail: str
+    episode_id: str | None  # the episode added or replaced
 
 
 class EpisodeDetail(EpisodeRow):
@@ -371,6 +391,26 @@ def stats_row(stats: queries.MedicationStats) -> MedicationStatsRow:
         "min_dose": stats.low,
         "median_dose": stats.median,
         "max_dose": stats.high,
+    }
+
+
+def feed_row(feed: feeds.Listed) -> FeedRow:
+    return {
+        "url": feed.location,
+        "title": feed.title,
+        "items_stored": feed.items,
+        "last_synced": feed.synced_at.isoformat() if feed.synced_at else None,
+    }
+
+
+def feed_sync_row(synced: FeedSynced) -> FeedSyncRow:
+    episode = synced.episode_id
+    return {
+        "feed": synced.feed,
+        "item": synced.item,
+        "outcome": synced.outcome,
+        "detail": synced.detail,
+        "episode_id": to_global_id("Episode", episode) if episode is not None else None,
     }
 
 

@@ -1,8 +1,10 @@
-"""Writes over HTTP: ingest a document or delete an episode, for holders of an API token.
+"""Writes over HTTP: ingest a document, delete an episode, sync feeds, for holders of an API
+token.
 
-Ingestion runs `claimdex ingest -` in a child process, the same code as the command line: the
-memory of ingesting (145 MB at its peak for a seed-sized document, 530 MB when the lexicon's
-cache must be built first: `python -m bench.lexicon`) never stays in a serving worker.
+Ingestion runs `claimdex ingest -` (a feed sync `claimdex feed sync`) in a child process, the
+same code as the command line: the memory of ingesting (145 MB at its peak for a seed-sized
+document, 530 MB when the lexicon's cache must be built first: `python -m bench.lexicon`)
+never stays in a serving worker.
 """
 
 import asyncio
@@ -11,20 +13,24 @@ import hmac
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from db import models, queries, store
+from db import feeds, models, queries, store
 from db.engine import transaction
 
 AUTHORIZATION_PREFIX = "bearer "
 INGEST_TIMEOUT = 300.0
 # The child; the document's name and "-" (read standard input) follow.
 INGEST_COMMAND: tuple[str, ...] = (sys.executable, "-m", "api.cli", "ingest", "--json")
+FEED_SYNC_COMMAND: tuple[str, ...] = (sys.executable, "-m", "api.cli", "feed", "sync", "--json")
+# A first sync of a long feed ingests each of its episodes, a second or so apiece. Each item is
+# committed as it is stored, so a sync stopped here resumes where it stopped the next time.
+FEED_SYNC_TIMEOUT = 1800.0
 # About one ingest of a podcast-length episode, the earliest a slot is likely to free.
 BUSY_RETRY_AFTER = 5
 
@@ -38,6 +44,18 @@ class Written:
     outcome: str
     episode_id: int
     title: str
+
+
+@dataclass(frozen=True)
+class FeedSynced:
+    """What a sync did with a feed (item None) or one of its items, as `claimdex feed sync`
+    reports it; `episode_id` is the episode it added or replaced."""
+
+    feed: str
+    item: str | None
+    outcome: str
+    detail: str
+    episode_id: int | None
 
 
 def token_is_valid(authorization: str | None, tokens: tuple[str, ...]) -> bool:
@@ -82,31 +100,71 @@ class Ingests:
 
     async def ingest(self, markdown: str, *, name: str = "upload.md") -> Written:
         """Ingests one document through `claimdex ingest -`; Busy if every slot is taken."""
-        if self.running >= self.slots:
-            raise Busy(self.slots)
-        self.running += 1  # no await since the check: the event loop cannot interleave
-        try:
-            done = await self._run(markdown, name)
-        finally:
-            self.running -= 1
+        with self._slot():
+            out, err = await self._run(
+                "ingestion",
+                (*INGEST_COMMAND, "--name", name, "-"),
+                markdown.encode("utf-8"),
+                self.timeout,
+            )
+        answer = _last_json(out)
+        if answer is None:
+            raise WriteError(f"ingestion failed: {_last_line(err)}")
+        if "error" in answer:
+            raise WriteError(str(answer["error"]))
+        done = Written(str(answer["outcome"]), int(answer["episode_id"]), str(answer["title"]))
         if self.written is not None and done.outcome != "unchanged":
             await self.written(done.episode_id)
         return done
 
-    async def _run(self, markdown: str, name: str) -> Written:
+    async def sync_feeds(self) -> list[FeedSynced]:
+        """Syncs every remembered feed through `claimdex feed sync`, in one of the ingest slots;
+        Busy if every slot is taken. One result per feed not read and per item read."""
+        with self._slot():
+            out, err = await self._run("the feed sync", FEED_SYNC_COMMAND, b"", FEED_SYNC_TIMEOUT)
+        found = [
+            FeedSynced(
+                str(row["feed"]),
+                None if row["item"] is None else str(row["item"]),
+                str(row["outcome"]),
+                str(row["detail"]),
+                None if row["stored"] is None else int(row["stored"]),
+            )
+            for row in _json_lines(out)
+        ]
+        if not found and err.strip():
+            raise WriteError(f"the feed sync failed: {_last_line(err)}")
+        for synced in found:
+            if self.written is not None and synced.episode_id is not None:
+                await self.written(synced.episode_id)
+        return found
+
+    @contextlib.contextmanager
+    def _slot(self) -> Iterator[None]:
+        if self.running >= self.slots:
+            raise Busy(self.slots)
+        self.running += 1  # no await since the check: the event loop cannot interleave
+        try:
+            yield
+        finally:
+            self.running -= 1
+
+    async def _run(
+        self, what: str, command: tuple[str, ...], given: bytes, timeout: float
+    ) -> tuple[bytes, bytes]:
+        """The child's standard output and error once it ends, `given` its standard input;
+        WriteError naming `what` when it takes longer than `timeout` seconds."""
         process = await asyncio.create_subprocess_exec(
-            *INGEST_COMMAND, "--name", name, "-",
+            *command,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=_child_environment(self.database_url),
-        )  # fmt: skip
+        )
         try:
-            out, err = await asyncio.wait_for(
-                process.communicate(markdown.encode("utf-8")), self.timeout
-            )
+            return await asyncio.wait_for(process.communicate(given), timeout)
         except TimeoutError:
-            raise WriteError(f"ingestion took longer than {self.timeout:g} s") from None
+            raise WriteError(f"{what} took longer than {timeout:g} s") from None
         finally:
             # On a timeout or a cancellation (the client went away) the child is killed and
             # waited for, so it leaves no zombie and its slot frees only once it is gone.
@@ -115,33 +173,54 @@ class Ingests:
                     process.kill()
                 # Shielded: a second cancellation cannot stop the wait.
                 await asyncio.shield(process.wait())
-        answer = _last_json(out)
-        if answer is None:
-            first = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-            raise WriteError(f"ingestion failed: {first[0]}")
-        if "error" in answer:
-            raise WriteError(str(answer["error"]))
-        return Written(str(answer["outcome"]), int(answer["episode_id"]), str(answer["title"]))
 
 
 def _child_environment(database_url: str) -> dict[str, str]:
     return dict(os.environ) | {"DATABASE_URL": database_url}
 
 
-def _last_json(out: bytes) -> dict[str, Any] | None:
-    for line in reversed(out.decode("utf-8", "replace").splitlines()):
+def _json_lines(out: bytes) -> list[dict[str, Any]]:
+    """Each line of `out` that is a JSON object, in order."""
+    found = []
+    for line in out.decode("utf-8", "replace").splitlines():
         try:
-            found = json.loads(line)
+            parsed = json.loads(line)
         except ValueError:
             continue
-        if isinstance(found, dict):
-            return found
-    return None
+        if isinstance(parsed, dict):
+            found.append(parsed)
+    return found
+
+
+def _last_json(out: bytes) -> dict[str, Any] | None:
+    found = _json_lines(out)
+    return found[-1] if found else None
+
+
+def _last_line(err: bytes) -> str:
+    lines = err.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1] if lines else "no output"
 
 
 def delete_episode(*, sessions: sessionmaker[Session], episode_id: int) -> bool:
     with transaction(sessions) as session:
         return store.delete_episode(session=session, episode_id=episode_id)
+
+
+def add_feed(*, sessions: sessionmaker[Session], url: str) -> tuple[bool, feeds.Listed]:
+    """Remembers the feed at `url`: whether it was new, and the feed as now remembered."""
+    with transaction(sessions) as session:
+        added = feeds.add_feed(session=session, location=url)
+    with sessions() as session:
+        found = feeds.listed_feed(session=session, location=url)
+    if found is None:  # removed between the two
+        raise WriteError(f"the feed {url} was removed as it was added")
+    return added, found
+
+
+def remove_feed(*, sessions: sessionmaker[Session], url: str) -> bool:
+    with transaction(sessions) as session:
+        return feeds.remove_feed(session=session, location=url)
 
 
 async def written_episode(

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,8 +20,11 @@ from api import settings
 from api.cli import app as cli_app
 from api.settings import Settings
 from api.trusted import digest
+from bench.serving import served
 from db.engine import pool_settings
 from db.ingestion import largest_document
+from tests.api.test_feeds import VTT, Site, item, rss
+from tests.api.test_feeds import site as site  # the fixture: a feed served on loopback
 from tests.conftest import BIN, ROOT, SEED, serving, user_environment
 
 README = (ROOT / "README.md").read_text()
@@ -156,6 +160,32 @@ def test_readme_persisted_query_example_misses_then_stores_then_hits(server: str
     assert body
     sent = json.loads(body.group(1))
     assert digest(sent["query"]) == sent["extensions"]["persistedQuery"]["sha256Hash"]
+
+
+def test_readme_feed_example_adds_syncs_and_removes_a_feed(site: Site, tmp_path: Path) -> None:
+    """Each command of the feeds example prints what the README shows, against a server with a
+    token and a feed served on loopback in place of example.org."""
+    site.files |= {
+        "/podcast/feed.xml": rss(item(1, "/t/1.vtt", "text/vtt")),
+        "/t/1.vtt": VTT.encode(),
+    }
+    section = README.split("## Feeds")[1].split("\n## ")[0]
+    (console,) = [text for language, text in fenced(section) if language == "console"]
+    steps = re.findall(r"^\$ (.+)\n(.+)$", console, re.MULTILINE)
+    assert len(steps) == 3
+    token = "readme-feed-token"
+    with served(tmp_path, environment={"CLAIMDEX_API_TOKENS": token}) as (_, base):
+        for command, shown in steps:
+            result = subprocess.run(
+                ["bash", "-c", local(command, base).replace("https://example.org", site.base)],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env=user_environment() | {"TOKEN": token},
+            )
+            assert result.returncode == 0, result.stderr
+            printed = result.stdout.strip().replace(site.base, "https://example.org")
+            assert printed == shown, (command, printed)
 
 
 def test_readme_python_example_pulls_every_dosage_as_csv(server: str) -> None:

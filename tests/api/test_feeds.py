@@ -1,5 +1,7 @@
-"""Feeds in: `claimdex feed` syncing a feed and its transcripts served over real HTTP."""
+"""Feeds in: `claimdex feed` syncing a feed and its transcripts served over real HTTP, and the
+same managed over GraphQL and REST with the API token."""
 
+import asyncio
 import hashlib
 import threading
 from collections.abc import Iterator
@@ -7,12 +9,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import feed_sync
+from api.app import create_app
+from api.schema import HasToken
+from api.settings import Settings
 from db import feeds, models
 from db.engine import transaction
 from ingest import lexicon
@@ -351,3 +358,178 @@ def test_a_feed_no_server_answers_is_reported(
     results = synced(sessions, names)
     assert [str(r) for r in results.values()][0].startswith(f"{url}: {url} cannot be fetched")
     assert [r.outcome for r in results.values()] == ["failed"]
+
+
+def test_a_feed_read_over_http_cannot_make_the_sync_read_a_local_file(
+    site: Site, sessions: sessionmaker[Session], names: lexicon.Lexicon, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.vtt"
+    secret.write_text(VTT)
+    site.files["/feed.xml"] = rss(item(1, secret.as_uri(), "text/vtt"))
+    remember(sessions, site.base + "/feed.xml")
+    result = synced(sessions, names)["Episode 1"]
+    assert result.outcome == "failed" and "is not an http(s) URL" in result.detail
+    assert episodes(sessions) == {}
+
+
+# --- over GraphQL and REST --------------------------------------------------------------------
+
+TOKEN = "feed-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+FEEDS = "query ($after: String) { feeds(first: 1, after: $after) { totalCount "
+FEEDS += "pageInfo { hasNextPage endCursor } nodes { url title itemsStored lastSynced } } }"
+ADD = "mutation ($url: String!) { addFeed(url: $url) { added feed { url itemsStored } } }"
+REMOVE = "mutation ($url: String!) { removeFeed(url: $url) }"
+SYNC = "mutation { syncFeeds { feed item outcome detail episodeId } }"
+
+
+def requests(app: Any, *sent: tuple[str, str, dict[str, Any]]) -> list[httpx.Response]:
+    """The app's answers to each (method, path, options) in turn; options as httpx takes them,
+    the API token sent unless they give headers of their own."""
+
+    async def send() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://test", timeout=120
+        ) as client:
+            return [
+                await client.request(method, path, **({"headers": AUTH} | options))
+                for method, path, options in sent
+            ]
+
+    return asyncio.run(send())
+
+
+def graphql(query: str, **variables: Any) -> tuple[str, str, dict[str, Any]]:
+    return "POST", "/graphql", {"json": {"query": query, "variables": variables}}
+
+
+def feed_app(engine: Engine) -> Any:
+    return create_app(engine, settings=Settings(api_tokens=(TOKEN,), rate_per_minute=0))
+
+
+def test_feeds_are_added_listed_and_removed_over_rest_and_graphql(engine: Engine) -> None:
+    one, two = "https://example.org/one.xml", "https://example.org/two.xml"
+    answers = requests(
+        feed_app(engine),
+        ("POST", "/api/v1/feeds", {"json": {"url": one}}),
+        ("POST", "/api/v1/feeds", {"json": {"url": one}}),
+        graphql(ADD, url=two),
+        ("GET", "/api/v1/feeds", {}),
+        graphql(FEEDS),
+    )
+    added, again, over_graphql, listed, first_page = answers
+    assert added.status_code == 201
+    assert added.json()["data"] == {
+        "added": True, "url": one, "title": None, "items_stored": 0, "last_synced": None
+    }  # fmt: skip
+    assert again.status_code == 200 and again.json()["data"]["added"] is False
+    assert over_graphql.json() == {
+        "data": {"addFeed": {"added": True, "feed": {"url": two, "itemsStored": 0}}}
+    }
+    assert [row["url"] for row in listed.json()["data"]] == [one, two]
+    assert listed.headers["cache-control"] == "private, no-cache"  # never in a shared cache
+    page = first_page.json()["data"]["feeds"]
+    assert page["totalCount"] == 2 and page["pageInfo"]["hasNextPage"]
+    assert page["nodes"] == [{"url": one, "title": None, "itemsStored": 0, "lastSynced": None}]
+    cursor = page["pageInfo"]["endCursor"]
+    answers = requests(
+        feed_app(engine),
+        graphql(FEEDS, after=cursor),
+        graphql(REMOVE, url=two),
+        graphql(REMOVE, url=two),
+        ("DELETE", "/api/v1/feeds", {"params": {"url": one}}),
+        ("DELETE", "/api/v1/feeds", {"params": {"url": one}}),
+        ("GET", "/api/v1/feeds", {}),
+    )
+    second_page, removed, removed_again, deleted, deleted_again, empty = answers
+    assert [node["url"] for node in second_page.json()["data"]["feeds"]["nodes"]] == [two]
+    assert removed.json()["data"] == {"removeFeed": True}
+    assert removed_again.json()["data"] == {"removeFeed": False}
+    assert deleted.status_code == 204
+    assert deleted_again.status_code == 404
+    assert one in deleted_again.json()["error"]["message"]
+    assert empty.json() == {"data": [], "total": 0, "next": None}
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-the-token"}])
+def test_feeds_refuse_a_client_without_the_token(engine: Engine, headers: dict[str, str]) -> None:
+    url = "https://example.org/feed.xml"
+    refused = requests(
+        feed_app(engine),
+        ("POST", "/api/v1/feeds", {"json": {"url": url}, "headers": headers}),
+        ("GET", "/api/v1/feeds", {"headers": headers}),
+        ("DELETE", "/api/v1/feeds", {"params": {"url": url}, "headers": headers}),
+        ("POST", "/api/v1/feeds/sync", {"headers": headers}),
+        *[
+            (method, path, options | {"headers": headers})
+            for method, path, options in (
+                graphql(ADD, url=url),
+                graphql(REMOVE, url=url),
+                graphql(SYNC),
+                graphql(FEEDS),
+            )
+        ],
+    )
+    for answer in refused[:4]:
+        assert answer.status_code == 401, answer.text
+        assert "CLAIMDEX_API_TOKENS" in answer.json()["error"]["message"]
+    for answer in refused[4:]:
+        assert answer.json()["data"] is None
+        assert answer.json()["errors"][0]["message"] == HasToken.message
+    (listed,) = requests(feed_app(engine), ("GET", "/api/v1/feeds", {}))
+    assert listed.json()["data"] == []  # nothing was added
+
+
+@pytest.mark.parametrize(
+    "url", ["/etc/passwd", "file:///etc/passwd", "ftp://example.org/feed.xml", "feed.xml", ""]
+)
+def test_only_an_http_url_is_taken_over_the_api(engine: Engine, url: str) -> None:
+    rest, over_graphql, listed = requests(
+        feed_app(engine),
+        ("POST", "/api/v1/feeds", {"json": {"url": url}}),
+        graphql(ADD, url=url),
+        ("GET", "/api/v1/feeds", {}),
+    )
+    assert rest.status_code == 400
+    message = rest.json()["error"]["message"]
+    assert message.startswith(f"url: {url!r} is not an http(s) URL"), message
+    assert over_graphql.json()["errors"][0]["message"] == message
+    assert listed.json()["data"] == []
+
+
+def test_a_feed_is_synced_over_the_api(site: Site, engine: Engine) -> None:
+    """The sync runs `claimdex feed sync` in a child process against a feed served over HTTP:
+    each item's result comes back, and the second sync finds nothing new."""
+    serve_good(site)
+    site.files["/feed.xml"] = rss(*GOOD, item(5, "/t/missing.vtt", "text/vtt"))
+    app = feed_app(engine)
+    added, first, second, listed, stored = requests(
+        app,
+        ("POST", "/api/v1/feeds", {"json": {"url": site.base + "/feed.xml"}}),
+        ("POST", "/api/v1/feeds/sync", {}),
+        graphql(SYNC),
+        graphql(FEEDS),
+        ("GET", "/api/v1/episodes", {"params": {"first": 10}}),
+    )
+    assert added.status_code == 201
+    results = {row["item"]: row for row in first.json()["data"]}
+    assert {item: row["outcome"] for item, row in results.items()} == {
+        "Episode 1": "added",
+        "Episode 2": "added",
+        "Episode 3": "added",
+        "Episode 4": "added",
+        "Episode 5": "failed",
+    }
+    assert "404" in results["Episode 5"]["detail"]
+    assert results["Episode 1"]["feed"] == "Health Talk"
+    assert "dosage" in results["Episode 1"]["detail"]
+    ids = {row["id"]: row["title"] for row in stored.json()["data"]}
+    assert {ids[results[f"Episode {n}"]["episode_id"]] for n in (1, 2, 3, 4)} == {
+        f"Episode {n}" for n in (1, 2, 3, 4)
+    }
+    # After a failed item the feed is read whole again: only the failed item is tried again.
+    again = {row["item"]: row["outcome"] for row in second.json()["data"]["syncFeeds"]}
+    assert again == {f"Episode {n}": "unchanged" for n in (1, 2, 3, 4)} | {"Episode 5": "failed"}
+    (feed,) = listed.json()["data"]["feeds"]["nodes"]
+    assert (feed["title"], feed["itemsStored"]) == ("Health Talk", 4) and feed["lastSynced"]

@@ -122,8 +122,10 @@ def test_openapi_matches_the_routes(app: Starlette) -> None:
     } - {"/api/v1/openapi.json"}
     assert set(document["paths"]) == routes
     for path, item in document["paths"].items():
-        declared = {p["name"] for p in item["get"]["parameters"] if p["in"] == "path"}
-        assert declared == set(path.replace("}", "{").split("{")[1::2]), path
+        for method, operation in item.items():
+            found = operation.get("parameters", [])
+            declared = {p["name"] for p in found if p["in"] == "path"}
+            assert declared == set(path.replace("}", "{").split("{")[1::2]), (method, path)
 
 
 def test_graphiql_opens_with_dosing_advice_for_ldn(app: Starlette) -> None:
