@@ -1,9 +1,12 @@
 """The Starlette application: GraphQL (GraphiQL in a browser) at /graphql, REST at /api/v1."""
 
+import asyncio
+import contextlib
 import gc
 import json
 import os
 import sys
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,7 +32,10 @@ from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    Message,
+    SubscribeMessage,
+)
 from strawberry.types.unset import UNSET
 
 from api import metrics, rest, tracing
@@ -76,7 +82,38 @@ DOSING_ADVICE = """query DosingAdvice($name: String!) {
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws, each subscribe's document resolved and checked as over HTTP:
-    trusted documents bind WebSocket subscribers too."""
+    trusted documents bind WebSocket subscribers too. A connection with no subscription that
+    has sent nothing for CLAIMDEX_SUBSCRIPTION_IDLE_SECONDS is closed (4408)."""
+
+    idle_task: asyncio.Task[None] | None = None
+    last_heard = 0.0
+
+    def on_request_accepted(self) -> None:
+        super().on_request_accepted()
+        self.last_heard = time.monotonic()
+        idle = cast("GraphQLApp", self.view).settings.subscription_idle_seconds
+        if idle > 0:
+            self.idle_task = asyncio.create_task(self._close_when_idle(idle))
+
+    async def handle_message(self, message: Message) -> None:
+        self.last_heard = time.monotonic()
+        await super().handle_message(message)
+
+    async def shutdown(self) -> None:
+        if self.idle_task is not None:
+            self.idle_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.idle_task
+        await super().shutdown()
+
+    async def _close_when_idle(self, idle: float) -> None:
+        while True:
+            quiet = time.monotonic() - self.last_heard
+            if quiet >= idle and not self.operations:
+                reason = f"idle for {idle:g} s (CLAIMDEX_SUBSCRIPTION_IDLE_SECONDS)"
+                await self.websocket.close(code=4408, reason=reason)
+                return
+            await asyncio.sleep(max(idle - quiet, 0.0) if quiet < idle else idle)
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         payload = message.get("payload")

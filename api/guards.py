@@ -118,6 +118,9 @@ class RateLimit:
         if scope["type"] == "lifespan" and self.pool is not None:
             await self.app(scope, receive, self._closing(send))
             return
+        if scope["type"] == "websocket" and self.per_minute > 0:
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http" or self.per_minute <= 0:
             await self.app(scope, receive, send)
             return
@@ -133,6 +136,34 @@ class RateLimit:
             )
             return
         await self.app(scope, receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket spends the client's budget as requests do: once to open, once per
+        subscription it starts. Over the limit, opening is refused (403) and a subscribe
+        closes the socket with 4429 and how long to wait."""
+        client = client_address(scope, self.trusted_proxies)
+        first = await receive()
+        if first["type"] == "websocket.connect" and await self._wait(client):
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        pending: list[Message] = [first]
+
+        async def counted() -> Message:
+            message = pending.pop() if pending else await receive()
+            text = message.get("text") if message["type"] == "websocket.receive" else None
+            if text and '"subscribe"' in text and (wait := await self._wait(client)):
+                await send(
+                    {
+                        "type": "websocket.close",
+                        "code": 4429,
+                        "reason": f"more than {self.per_minute} requests a minute "
+                        f"(CLAIMDEX_RATE_LIMIT); retry in {wait} s",
+                    }
+                )
+                return {"type": "websocket.disconnect", "code": 4429}
+            return message
+
+        await self.app(scope, counted, send)
 
     def _closing(self, send: Send) -> Send:
         """`send` that closes the Redis connections as the server shuts down."""

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = ()
     max_ingests: int = 2  # ingest child processes at once, per worker
     max_subscribers: int = 1000  # subscriptions open at once, per worker
+    # A WebSocket with no subscription that sends nothing this long is closed; 0: never.
+    subscription_idle_seconds: Annotated[float, Field(ge=0)] = 300.0
     # `claimdex ingest`'s extraction processes; 0: one per core.
     ingest_workers: Annotated[int, Field(ge=0)] = 0
     api_tokens: Annotated[tuple[str, ...], NoDecode] = ()

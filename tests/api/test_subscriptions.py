@@ -180,3 +180,49 @@ def test_subscribers_past_the_limit_are_refused_with_the_setting_named(tmp_path:
         refused = asyncio.run(run(base))
     (error,) = refused["errors"]
     assert "CLAIMDEX_MAX_SUBSCRIBERS" in error["message"], refused
+
+
+def test_an_idle_websocket_is_closed_and_one_with_a_subscription_is_kept(tmp_path: Path) -> None:
+    async def run(base: str) -> tuple[int | None, str]:
+        url = base.replace("http://", "ws://") + "/graphql"
+        async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as idle:
+            await idle.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await idle.recv())["type"] == "connection_ack"
+            listening = over_websocket(base, SUBSCRIPTION)
+            assert await anext(listening) == {}
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(idle.recv(), 10)
+            # The subscriber, quiet as long, is still open: waiting on it times out rather than
+            # ending with the socket closed.
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(anext(listening), 1.5)
+            await listening.aclose()
+        return closed.value.rcvd.code if closed.value.rcvd else None, (
+            closed.value.rcvd.reason if closed.value.rcvd else ""
+        )
+
+    environment = {"CLAIMDEX_SUBSCRIPTION_IDLE_SECONDS": "1"}
+    with served(tmp_path, environment=environment) as (_, base):
+        code, reason = asyncio.run(run(base))
+    assert code == 4408
+    assert "CLAIMDEX_SUBSCRIPTION_IDLE_SECONDS" in reason
+
+
+def test_opening_websockets_spends_the_rate_limit(tmp_path: Path) -> None:
+    async def run(base: str) -> list[str]:
+        url = base.replace("http://", "ws://") + "/graphql"
+        outcomes = []
+        for _ in range(4):
+            try:
+                async with websockets.connect(url, subprotocols=["graphql-transport-ws"]):
+                    outcomes.append("opened")
+            except websockets.InvalidStatus as refused:
+                outcomes.append(str(refused.response.status_code))
+        return outcomes
+
+    # Starting the server spends some of the budget on its health check.
+    with served(tmp_path, environment={"CLAIMDEX_RATE_LIMIT": "3"}) as (_, base):
+        outcomes = asyncio.run(run(base))
+    assert outcomes[0] == "opened"
+    refused = outcomes.index("403")
+    assert outcomes[refused:] == ["403"] * (len(outcomes) - refused)
