@@ -45,7 +45,7 @@ PRONOUN = re.compile(r"\b(?:it|this drug|this medication|this one|that drug|that
 # "4.5 mg of LDN", "200 mg TCA", "5 g/m2 bolus ifosfamide": a drug right after a dose, with at
 # most one word between that is not a conjunction, is what the dose is of.
 OF_AFTER_DOSE = re.compile(
-    r"^\s*(?:of\s+(?:the\s+|your\s+|his\s+|her\s+|that\s+)?)?"
+    r"^\s*(?:(?:(?:a\s+)?(?:doses?|dosages?)\s+)?of\s+(?:the\s+|your\s+|his\s+|her\s+|that\s+)?)?"
     r"(?:(?!and\b|or\b|but\b|then\b|with\b|plus\b|to\b)[a-z.]+\s+)?$",
     re.IGNORECASE,
 )
@@ -61,6 +61,8 @@ HOW_OFTEN = re.compile(
     r"|daily|weekly|nightly)\b(?=\s+of\b)",
     re.IGNORECASE,
 )
+# Between two measured amounts of one list: "a 50 milligram or 40 milligram dose of fluoxetine".
+LISTED_AMOUNTS = re.compile(r"\s*(?:,|/)?\s*(?:or|and|,)\s*(?:even\s+|maybe\s+)?$", re.IGNORECASE)
 ADJECTIVES_BEFORE = re.compile(r"(?:(?!and\b|or\b|with\b|to\b)[a-z-]+\s+){1,2}", re.IGNORECASE)
 # Words after "of" that point back to the drug under discussion rather than name another.
 REFERS_BACK = {
@@ -141,6 +143,17 @@ FOOD_REACH = 40  # characters before an amount within which a food word still cl
 # amount only this many characters on (about twenty seconds of speech).
 NAMED_LAST_REACH = 300
 SENTENCE_STOP = re.compile(r"[.?!](?=\s)")  # not the point of "4.5"
+# "I'll take it in dosages of 500 milligrams": a sentence that names no drug but takes "it"
+# means the drug named last before it, this many characters back at most.
+TAKES_IT = re.compile(
+    r"\b(?:take|takes|taking|took|taken|use|uses|using|used|dose|doses|dosing|give|gives|"
+    r"giving|gave|start|starting)\s+(?:it|this|them)\b",
+    re.IGNORECASE,
+)
+REFERENT_REACH = 400
+# "How much should one take? -- Almost all of it's absorbed. 500 milligrams": an answer is of
+# the drug its question named, a question this many characters back at most.
+QUESTION_REACH = 300
 
 
 class _Talk:
@@ -377,7 +390,7 @@ def _dosage(
     if amount.unit is not None:
         if _said_again(text, amounts, position):
             return None  # the restatement right after says what it is of
-        name = _dosed(document, amount, here, talk, index)
+        name = _dosed(document, amounts, position, here, talk, index)
         if not name or LOST_BEFORE.search(text, max(0, amount.start - LOST_REACH), amount.start):
             return None
         if EXCRETED.search(text, _sentence_start(text, amount.start), amount.start):
@@ -469,15 +482,22 @@ def _values_ahead(text: str, amounts: list[doses.Amount], position: int) -> list
 
 
 def _dosed(
-    document: Document, amount: doses.Amount, here: list[Mention], talk: _Talk, index: int
+    document: Document,
+    amounts: list[doses.Amount],
+    position: int,
+    here: list[Mention],
+    talk: _Talk,
+    index: int,
 ) -> str | None:
     """The medication a measured amount is a dose of: "4.5 mg of LDN", then the drug being
     talked about just before it, then one named later in the same sentence. None when the
     amount is said to be of something that is no known drug ("300 mg of alpha-GPC")."""
     text = document.segments[index].text
-    # A listed amount ("300, 600 milligrams of alpha-GPC") reads on from the list's end, and
-    # past how often it is taken ("100 milligrams a week of testosterone").
-    end = amount.list_end or amount.end
+    amount = amounts[position]
+    # A listed amount ("300, 600 milligrams of alpha-GPC", "50 milligrams or 40 milligrams of
+    # fluoxetine") reads on from the list's end, and past how often it is taken ("100
+    # milligrams a week of testosterone").
+    end = amount.list_end or _list_end(text, amounts, position)
     if often := HOW_OFTEN.match(text, end):
         end = often.end()
     after = [mention for mention in here if mention.start >= end]
@@ -504,11 +524,23 @@ def _dosed(
     # however often another drug came up before.
     if latest := _named_last_in_sentence(document, index, amount.start, talk):
         return latest
+    if referred := _referred_to(document, index, amount.start, talk):
+        return referred
     if any(mention.end <= amount.start for mention in here):
         return talk.focus(index, amount.start)
     if after and after[0].start < _sentence_end(text, amount.end):
         return after[0].medication
     return talk.focus(index, amount.start)
+
+
+def _list_end(text: str, amounts: list[doses.Amount], position: int) -> int:
+    """Where the list of measured amounts that starts at `position` ends."""
+    end = amounts[position].end
+    for later in amounts[position + 1 :]:
+        if later.unit is None or not LISTED_AMOUNTS.fullmatch(text[end : later.start]):
+            break
+        end = later.end
+    return end
 
 
 def _named_last_in_sentence(document: Document, index: int, offset: int, talk: _Talk) -> str | None:
@@ -526,6 +558,31 @@ def _named_last_in_sentence(document: Document, index: int, offset: int, talk: _
         return None
     reach = len(before) - (NAMED_LAST_REACH - offset)
     return talk.latest(index - 1, max(_sentence_start(before, len(before)), reach), len(before))
+
+
+def _referred_to(document: Document, index: int, offset: int, talk: _Talk) -> str | None:
+    """The drug that a sentence naming none is about: the one named last before it when it
+    takes "it" ("I'll take it in dosages of..."), or the one a question just before it named,
+    when nothing since has named another."""
+    text = document.segments[index].text
+    start = _sentence_start(text, offset)
+    if TAKES_IT.search(text, start, offset):
+        return _named_last(document, index, start - REFERENT_REACH, start, talk)
+    asked = text.rfind("?", max(0, start - QUESTION_REACH), start)
+    if asked < 0 or talk.latest(index, asked, start):
+        return None
+    return talk.latest(index, _sentence_start(text, asked), asked)
+
+
+def _named_last(document: Document, index: int, start: int, end: int, talk: _Talk) -> str | None:
+    """The drug named last between two offsets of a segment; a `start` below zero reaches
+    that far back into the segment before, since captions break paragraphs mid-talk."""
+    if name := talk.latest(index, max(start, 0), end):
+        return name
+    if start >= 0 or index == 0:
+        return None
+    before = len(document.segments[index - 1].text)
+    return talk.latest(index - 1, before + start, before)
 
 
 def _unknown_name(word: str) -> bool:

@@ -35,6 +35,7 @@ MAX_PIECES = 4
 # A joined reading of ordinary words must sound exactly like the name, or be spelt this alike.
 JOINED_SPELLING_SCORE = 88.0
 SHORTEST_JOINED = 9
+SHORTEST_SOUND = 5  # sound-key letters a split name must share with a drug's
 # A misspelling of a drug the episode names, this close, needs no other evidence.
 SURE_SCORE = 90.0
 # ... and a misspelling of a drug the episode names exactly, this close.
@@ -60,11 +61,14 @@ NOT_TAKEN_BEFORE = {
 
 # Words that make a name the body's own chemistry at work, whatever the name.
 BODY_BEFORE = re.compile(
-    r"\b(?:this|the|a|that)\s+(?:hormone|neurotransmitter|neuromodulator|molecule),?\s*$",
+    r"\b(?:this|the|a|that)\s+(?:hormone|neurotransmitter|neuromodulator|molecule),?\s*$"
+    # "the release and production of melatonin", the same as "melatonin production".
+    r"|\b(?:production|release|secretion|synthesis)\s+(?:(?:and|or)\s+[a-z]+\s+)?of\s+"
+    r"(?:the\s+|your\s+|our\s+|their\s+)?$",
     re.IGNORECASE,
 )
 BODY_AFTER = re.compile(
-    r",?\s*(?:(?:the|a|this)\s+(?:hormone|neurotransmitter|neuromodulator)\b|"
+    r",?\s*(?:(?:(?:is|was)\s+)?(?:the|a|this)\s+(?:hormone|neurotransmitter|neuromodulator)\b|"
     r"(?:levels?\s+)?(?:will|would|starts?\s+to|begins?\s+to|tends?\s+to|goes|go)\s+"
     r"(?:start\s+to\s+)?(?:rise|rises|fall|falls|drop|drops|peak|peaks|up|down|surge)\b)",
     re.IGNORECASE,
@@ -383,7 +387,9 @@ class Targets:
             if name != best[1]:
                 continue
             alike = fuzz.ratio(word, spelling)
-            if alike >= JOINED_SPELLING_SCORE or (sound(spelling) == key and alike >= 65):
+            # A short sound key is shared by too many phrases ("create a new" and creatine).
+            alike_sound = sound(spelling) == key and len(key) >= SHORTEST_SOUND
+            if alike >= JOINED_SPELLING_SCORE or (alike_sound and alike >= 65):
                 return best
         return None
 
@@ -450,7 +456,10 @@ def _exact(
 
 def _the_bodys(text: str, start: int, end: int) -> bool:
     """Whether the words around a name say it is the body's own: "this hormone, melatonin",
-    "melatonin, the hormone that...", "melatonin will start to rise"."""
+    "melatonin, the hormone that...", "melatonin will start to rise", "the release of
+    melatonin". A vitamin is a mention however it is spoken of."""
+    if text[start:end].lower().startswith("vitamin"):
+        return False
     before = text[max(0, start - BODY_REACH) : start]
     return BODY_BEFORE.search(before) is not None or BODY_AFTER.match(text, end) is not None
 

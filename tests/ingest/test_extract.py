@@ -230,6 +230,39 @@ def test_how_often_and_a_description_between_an_amount_and_its_drug(names: Lexic
     assert dosed(said, names) == []
 
 
+def test_a_list_of_amounts_reads_on_to_the_drug_after_it(names: Lexicon) -> None:
+    said = "Caffeine aside, if we required a 50 milligram or 40 milligram dose of fluoxetine."
+    assert dosed(said, names) == [
+        ("fluoxetine", 50.0, None, "mg"),
+        ("fluoxetine", 40.0, None, "mg"),
+    ]
+
+
+def test_an_amount_in_a_sentence_naming_no_drug(names: Lexicon) -> None:
+    # "It" is the drug named last, not the one talked about most.
+    extraction = paragraphs(
+        [
+            "Mucuna pruriens is L-dopa. I don't take mucuna pruriens, mucuna pruriens is too "
+            "much. The other one is L-tyrosine. I sometimes take this. I probably take",
+            "it once a week. I'll take it in dosages of 500 milligrams to a thousand milligrams.",
+        ],
+        names,
+    )
+    assert [(d.medication, d.value, d.max_value) for d in extraction.dosages] == [
+        ("L-tyrosine", 500.0, 1000.0)
+    ]
+    # An answer is of the drug its question named.
+    said = (
+        "Berberine gives me headaches, I skip berberine. Berberine drops blood sugar. So "
+        "injectable l-carnitine, how much should one take? Almost all of it's absorbed. In "
+        "general you're taking 500 milligrams."
+    )
+    assert dosed(said, names) == [("L-carnitine", 500.0, None, "mg")]
+    # Unless something named since is the one talked about.
+    said = "How much l-carnitine? Berberine is different. You take 500 milligrams."
+    assert dosed(said, names) == [("berberine", 500.0, None, "mg")]
+
+
 def test_amounts_after_what_the_body_puts_out_are_measurements(names: Lexicon) -> None:
     said = (
         "The risk is low at sodium excretion of about 2 grams per day, and goes down until "

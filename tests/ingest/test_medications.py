@@ -85,6 +85,8 @@ def test_a_loose_misspelling_needs_evidence_that_a_drug_is_meant(names: Lexicon)
         "bright light will negatively impact melatonin, the hormone that helps you sleep",
         "the brain signals day and night with this hormone, melatonin",
         "as dusk approaches, melatonin will start to rise",
+        "the light stops the release and production of melatonin",
+        "luteinizing hormone is the hormone released from the pituitary",
     ],
 )
 def test_a_name_said_as_the_bodys_own_hormone_is_no_mention(names: Lexicon, text: str) -> None:
@@ -115,6 +117,15 @@ def test_near_misses_without_support_stay_out(names: Lexicon) -> None:
 def test_split_names_that_sound_alike(names: Lexicon) -> None:
     found = find_mentions("take the mellow tonin early", lexicon=names, context={"melatonin"})
     assert [(m.text, m.medication) for m in found] == [("mellow tonin", "melatonin")]
+
+
+def test_ordinary_words_that_share_a_short_sound_key_are_no_split_name(names: Lexicon) -> None:
+    text = "take creatine daily, but you can't create a new version of yourself"
+    found = find_mentions(text, lexicon=names, context={"creatine"})
+    assert [m.text for m in found] == ["creatine"]
+    # A longer sound key, shared, still tells: "met forman" is metformin.
+    found = find_mentions("they test met forman properly", lexicon=names, context={"metformin"})
+    assert [(m.text, m.medication) for m in found] == [("met forman", "metformin")]
 
 
 def test_ambiguous_abbreviations_and_combinations(names: Lexicon) -> None:
