@@ -225,6 +225,33 @@ def find_amounts(text: str) -> list[Amount]:
     return _with_frequencies(text, _ranges(text, _unique(amounts)), ends)
 
 
+# Captions break paragraphs anywhere, even between a number and its unit ("we required a 50 |
+# milligram dose"): this much of a paragraph's end is read with the next one's start.
+WRAP_TAIL = 60
+WRAP_HEAD = 120
+ENDS_IN_NUMBER = re.compile(r"(?:\d|\b(?:" + "|".join(NUMBER_WORDS | FRACTION_WORDS) + r"))$", re.I)
+
+
+def wrapped_amount(before: str, after: str) -> tuple[int, Amount] | None:
+    """An amount whose number ends the paragraph `before` and whose unit opens `after`: where
+    its number starts in `before`, and the amount as said in `after` (offsets in `after`)."""
+    before = before.rstrip()
+    if not ENDS_IN_NUMBER.search(before):
+        return None
+    tail = before[-WRAP_TAIL:]
+    shift = len(tail) + 1
+    for amount in find_amounts(f"{tail} {after[:WRAP_HEAD]}"):
+        if amount.start < len(tail) < amount.end and amount.said_unit is not None:
+            moved = replace(
+                amount,
+                start=0,
+                end=amount.end - shift,
+                list_end=amount.list_end - shift if amount.list_end is not None else None,
+            )
+            return len(before) - len(tail) + amount.start, moved
+    return None
+
+
 def _listed(
     text: str,
     tokens: Sequence[Token],

@@ -325,9 +325,10 @@ def _dosages(document: Document, mentions: list[Mention], talk: _Talk) -> tuple[
     carried: dict[str, _Said] = {}  # the unit each drug was last dosed in, and where
     history: dict[str, list[float]] = {}
     by_segment = _by_segment(mentions)
-    for index, segment in enumerate(document.segments):
+    found_amounts = _amounts([segment.text for segment in document.segments])
+    for index in range(len(document.segments)):
         here = by_segment.get(index, [])
-        amounts = doses.find_amounts(segment.text)
+        amounts = found_amounts[index]
         for position in range(len(amounts)):
             try:
                 dosage = _dosage(document, index, here, amounts, position, talk, carried, history)
@@ -345,6 +346,19 @@ def _dosages(document: Document, mentions: list[Mention], talk: _Talk) -> tuple[
                 seen.add(key)
                 found.append(dosage)
     return _without_range_ends(found), dropped
+
+
+def _amounts(texts: list[str]) -> list[list[doses.Amount]]:
+    """Each paragraph's amounts. One that a paragraph break cuts between its number and its
+    unit ("a 50 | milligram dose") belongs to the paragraph its unit opens."""
+    found = [doses.find_amounts(text) for text in texts]
+    for index in range(1, len(texts)):
+        if (wrapped := doses.wrapped_amount(texts[index - 1], texts[index])) is None:
+            continue
+        cut, amount = wrapped
+        found[index - 1] = [a for a in found[index - 1] if a.end <= cut]
+        found[index] = [amount, *(a for a in found[index] if a.start >= amount.end)]
+    return found
 
 
 def _without_range_ends(found: list[Dosage]) -> list[Dosage]:

@@ -238,6 +238,19 @@ def test_a_list_of_amounts_reads_on_to_the_drug_after_it(names: Lexicon) -> None
     ]
 
 
+def test_a_paragraph_break_between_a_number_and_its_unit(names: Lexicon) -> None:
+    extraction = paragraphs(
+        ["Caffeine matters. Meaning if we required a 50", "milligram dose of fluoxetine, less."],
+        names,
+    )
+    assert [(d.segment, d.medication, d.value, d.unit) for d in extraction.dosages] == [
+        (1, "fluoxetine", 50.0, "mg")
+    ]
+    # A number that ends its sentence is no part of the next paragraph's amount.
+    extraction = paragraphs(["Caffeine, I had 3.", "Milligrams of it are nothing."], names)
+    assert extraction.dosages == []
+
+
 def test_an_amount_in_a_sentence_naming_no_drug(names: Lexicon) -> None:
     # "It" is the drug named last, not the one talked about most.
     extraction = paragraphs(
