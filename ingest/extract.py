@@ -416,11 +416,22 @@ def _dosage(
             carried[name] = _Said(index, amount.end, amount.said_unit)
         value, unit, top = amount.value, amount.unit, amount.max_value
     else:
-        name = talk.focus(index, amount.start, reach=1)
+        ahead = _measured_ahead(text, amounts, position)
+        if ahead is None:
+            name = talk.focus(index, amount.start, reach=1)
+        else:
+            # "from 7 to 8 to 10 and out towards 12 grams of sodium excretion": a number that
+            # takes its unit from an amount later in its sentence is of what that one is of.
+            later = _dosage(
+                document, index, here, amounts, ahead, talk, dict(carried), dict(history)
+            )
+            name = later.medication if later is not None else None
         if not name or _corrected(amounts, position):
             return None
         last = carried.get(name)
-        said = _carried(document, last, index, amount.start) or _unit_ahead(text, amounts, position)
+        said = _carried(document, last, index, amount.start) or (
+            amounts[ahead].said_unit if ahead is not None else None
+        )
         if said is None and last is not None:
             # Far from the drug's last dose, a bare number is a dose only when it repeats one
             # already said: "it has to be compounded at 4.5".
@@ -478,15 +489,15 @@ def _sentence_end(text: str, offset: int) -> int:
     return min(ends, default=len(text))
 
 
-def _unit_ahead(text: str, amounts: list[doses.Amount], position: int) -> str | None:
-    """The unit of the next measured amount in the same sentence: "start at 25 and go up to
-    100 milligrams" says the 25 in milligrams too."""
+def _measured_ahead(text: str, amounts: list[doses.Amount], position: int) -> int | None:
+    """The next amount said with its unit in the same sentence: "start at 25 and go up to 100
+    milligrams" says the 25 in milligrams too."""
     end = _sentence_end(text, amounts[position].end)
-    for later in amounts[position + 1 :]:
-        if later.start > end:
+    for later, amount in enumerate(amounts[position + 1 :], start=position + 1):
+        if amount.start > end:
             break
-        if later.said_unit is not None:
-            return later.said_unit
+        if amount.said_unit is not None:
+            return later
     return None
 
 

@@ -287,6 +287,21 @@ def test_amounts_after_what_the_body_puts_out_are_measurements(names: Lexicon) -
     assert dosed(said, names) == [("sodium", 2000.0, None, "mg")]
 
 
+def test_a_number_that_takes_its_unit_from_a_later_amount_is_of_that_amounts_drug(
+    names: Lexicon,
+) -> None:
+    said = "Caffeine aside, start at 25 and go up to 100 milligrams of sertraline."
+    assert dosed(said, names) == [
+        ("sertraline", 25.0, None, "mg"),
+        ("sertraline", 100.0, None, "mg"),
+    ]
+    said = (
+        "How much sodium was eaten, and the risk rises from 7 to 8 to 10 and out towards 12 "
+        "grams of sodium excretion."
+    )
+    assert dosed(said, names) == []
+
+
 def test_an_amount_said_again_in_other_units_is_of_the_drug_named_after(names: Lexicon) -> None:
     said = "Magnesium is in there too, at a ratio of 1 000 milligrams, that's one gram of sodium."
     assert dosed(said, names) == [("sodium", 1000.0, None, "mg")]
