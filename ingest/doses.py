@@ -120,7 +120,8 @@ NOT_BEFORE_TWO = {
 # "100, 200, 300 or 400 milligrams": numbers joined by these share the unit of the last one;
 # the hedges may stand beside a joiner ("200 or maybe 300"), never alone.
 LIST_LINKS = {",", "or", "and"}
-LIST_JOINERS = LIST_LINKS | {"maybe", "even", "perhaps", "possibly"}
+# ... and the suspended hyphen of "1- or 2-gram doses".
+LIST_JOINERS = LIST_LINKS | {"maybe", "even", "perhaps", "possibly", "-"}
 # A bare number followed by one of these and another number goes on counting the same thing.
 GOES_ON = LIST_JOINERS | RANGE_WORDS
 KILOGRAMS = {"kilograms", "kilogram", "kilos", "kilo", "kg", "kgs"}
@@ -439,6 +440,9 @@ def _amount(
 ) -> tuple[Amount | None, int]:
     low, high = value, None
     unit = _unit(lowered, after)
+    # "a 5- to 10-milligram dose": a suspended hyphen before the word of a range.
+    if unit is None and lowered[after : after + 2] in (["-", "to"], ["-", "through"]):
+        after += 1
     # "five six grams a day": the next number up, said straight after, tops a range.
     next_up = (
         after < len(tokens)

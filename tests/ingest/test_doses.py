@@ -79,6 +79,9 @@ def test_after_a_week_is_not_a_frequency() -> None:
             [(100.0, None), (200.0, None), (300.0, None), (400.0, None)],
         ),
         ("two or three grams", [(2000.0, None), (3000.0, None)]),
+        # A suspended hyphen: "1- or 2-gram doses", "a 5- to 10-milligram dose".
+        ("multiple 1- or 2-gram doses", [(1000.0, None), (2000.0, None)]),
+        ("a 5- to 10-milligram dose", [(5.0, 10.0)]),
         # Ranges: a capital "To", "two" written for "to", a unit on both ends, "between".
         ("anywhere from 100 To 200 milligrams", [(100.0, 200.0)]),
         ("one two three milligrams", [(1.0, 3.0)]),
