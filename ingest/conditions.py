@@ -4,7 +4,7 @@ term (ingest/data/conditions.toml), and a finder of their mentions in a paragrap
 import re
 import tomllib
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -24,6 +24,16 @@ class ConditionMention:
 
 # "opioid and alcohol addiction": the first condition shares the head word of the second.
 COORDINATED = re.compile(r"([A-Za-z][\w'-]*)\s+(?:and|or|and/or)\s+$", re.IGNORECASE)
+
+
+WORD_START = re.compile(r"(?<!\w)[^\W_]")
+START_REACH = 8  # characters read for a word's first two letters ("a-fib": "af")
+
+
+def _start(said: str) -> str:
+    """The first two letters or digits of a term or of the words at a place in a text, past
+    the spaces, hyphens and apostrophes a term may have between them."""
+    return "".join(c for c in said[:START_REACH] if c.isalnum())[:2].lower()
 
 
 def _pattern(term: str) -> str:
@@ -66,10 +76,17 @@ class Vocabulary:
                 r"(?<!\w)(?:" + "|".join(_pattern(w) for w in words) + r")(?!\w)", re.IGNORECASE
             )
         spoken = sorted({*self.terms, *(normalise(s) for s in self.short)}, key=len, reverse=True)
-        self.pattern = re.compile(
-            r"(?<!\w)(?:" + "|".join(_pattern(term) for term in spoken) + r")(?!\w)",
-            re.IGNORECASE,
-        )
+        # One alternation of every term is tried at every character of a paragraph; terms
+        # grouped by their first two letters are tried only where a word starts with those.
+        by_start: dict[str, list[str]] = {}
+        for term in spoken:
+            by_start.setdefault(_start(term), []).append(term)
+        self.patterns = {
+            start: re.compile(
+                "(?:" + "|".join(_pattern(term) for term in terms) + r")(?!\w)", re.IGNORECASE
+            )
+            for start, terms in by_start.items()
+        }
 
     def canonical(self, phrase: str) -> str | None:
         """The canonical name of a condition term ("CRPS", "high blood pressure"), if known."""
@@ -89,7 +106,7 @@ class Vocabulary:
         where `around` (the text and its neighbours) names the condition in full or a word of
         its context; nothing inside a medication's name (`medications`: spans) counts."""
         found = []
-        for match in self.pattern.finditer(text):
+        for match in self._matches(text):
             said = match.group()
             name = self._name(said, around if around is not None else text)
             if name is None:
@@ -99,6 +116,18 @@ class Vocabulary:
             found.append(ConditionMention(match.start(), match.end(), said, name, self.codes[name]))
             found += self._coordinated(text, match)
         return sorted(found, key=lambda mention: mention.start)
+
+    def _matches(self, text: str) -> Iterator[re.Match[str]]:
+        """Every term said in `text`, leftmost first, the longest term where several start at
+        one word, none overlapping."""
+        after = 0
+        for word in WORD_START.finditer(text):
+            if word.start() < after:
+                continue
+            pattern = self.patterns.get(_start(text[word.start() : word.start() + START_REACH]))
+            if pattern is not None and (match := pattern.match(text, word.start())):
+                after = match.end()
+                yield match
 
     def _name(self, said: str, around: str) -> str | None:
         short = self.short.get(said) or self.short.get(said.removesuffix("s"))

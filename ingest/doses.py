@@ -230,14 +230,14 @@ def find_amounts(text: str) -> list[Amount]:
 # milligram dose"): this much of a paragraph's end is read with the next one's start.
 WRAP_TAIL = 60
 WRAP_HEAD = 120
-ENDS_IN_NUMBER = re.compile(r"(?:\d|\b(?:" + "|".join(NUMBER_WORDS | FRACTION_WORDS) + r"))$", re.I)
 
 
 def wrapped_amount(before: str, after: str) -> tuple[int, Amount] | None:
     """An amount whose number ends the paragraph `before` and whose unit opens `after`: where
     its number starts in `before`, and the amount as said in `after` (offsets in `after`)."""
     before = before.rstrip()
-    if not ENDS_IN_NUMBER.search(before):
+    last = before[-WRAP_TAIL:].rsplit(None, 1)[-1].lower() if before else ""
+    if not (last[-1:].isdigit() or last in NUMBER_WORDS or last in FRACTION_WORDS):
         return None
     tail = before[-WRAP_TAIL:]
     shift = len(tail) + 1
