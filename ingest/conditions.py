@@ -33,6 +33,9 @@ START_REACH = 8  # characters read for a word's first two letters ("a-fib": "af"
 def _start(said: str) -> str:
     """The first two letters or digits of a term or of the words at a place in a text, past
     the spaces, hyphens and apostrophes a term may have between them."""
+    first = said[:2]
+    if first.isalnum():  # most words
+        return first.lower()
     return "".join(c for c in said[:START_REACH] if c.isalnum())[:2].lower()
 
 
