@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db import models
@@ -20,11 +21,16 @@ class Listed:
 
 
 def add_feed(*, session: Session, location: str) -> bool:
-    """Remembers the feed at `location`; False when it was remembered already."""
-    if session.scalar(select(models.Feed.id).where(models.Feed.location == location)):
-        return False
-    session.add(models.Feed(location=location))
-    return True
+    """Remembers the feed at `location`; False when it was remembered already, also by a
+    client adding it at the same moment."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    added = session.scalars(
+        dialect.insert(models.Feed)
+        .values(location=location)
+        .on_conflict_do_nothing(index_elements=[models.Feed.location])
+        .returning(models.Feed.id)
+    ).all()
+    return bool(added)
 
 
 def remove_feed(*, session: Session, location: str) -> bool:

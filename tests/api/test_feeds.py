@@ -13,10 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api import feed_sync
+from api import feed_sync, writes
 from api.app import create_app
 from api.schema import HasToken
 from api.settings import Settings
@@ -450,6 +450,24 @@ def test_feeds_are_added_listed_and_removed_over_rest_and_graphql(engine: Engine
     assert deleted_again.status_code == 404
     assert one in deleted_again.json()["error"]["message"]
     assert empty.json() == {"data": [], "total": 0, "next": None}
+
+
+def test_two_clients_adding_one_feed_at_once_both_succeed(engine: Engine) -> None:
+    url = "https://example.org/one.xml"
+    sessions = sessionmaker(engine)
+    second: list[bool] = []
+    with transaction(sessions) as first:
+        assert feeds.add_feed(session=first, location=url)
+        # The second insert waits on the first transaction's row, which commits after it began.
+        racer = threading.Thread(
+            target=lambda: second.append(writes.add_feed(sessions=sessions, url=url)[0])
+        )
+        racer.start()
+        racer.join(timeout=0.5)
+    racer.join(timeout=30)
+    assert second == [False]
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(models.Feed)) == 1
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-the-token"}])
