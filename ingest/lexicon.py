@@ -265,15 +265,17 @@ def build(
         # supplement it also makes (creatine, glycine) is named mostly as the supplement.
         body_made = entry.get("endogenous") and entry.get("class") == "hormone"
         everyday = entry.get("context", {}).get("aliases", ())
-        for alias in [name, *entry.get("aliases", ()), *everyday]:
+        brands = entry.get("brands", ())
+        for alias in [name, *entry.get("aliases", ()), *brands, *everyday]:
             key = normalise(alias)
             previous = names.get(key)
             if previous is not None and previous != name:
                 aliases[previous].discard(alias)
             names[key] = name
             aliases[name].add(alias.lower())
-            # A hormone's medicine forms ("testosterone cypionate", "TRT") say their own.
-            product = bool(PRODUCT_WORDS & set(key.split()))
+            # A hormone's medicine forms ("testosterone cypionate", "TRT") and brands
+            # ("Synthroid") say their own.
+            product = alias in brands or bool(PRODUCT_WORDS & set(key.split()))
             if (body_made and not product) or entry.get("needs_context") or alias in everyday:
                 guarded.add(key)
     # The body's own chemistry by any of the vocabulary's names ("antidiuretic hormone" is
@@ -283,7 +285,7 @@ def build(
     curated_keys = {
         normalise(alias)
         for name, entry in curated.items()
-        for alias in [name, *entry.get("aliases", ())]
+        for alias in [name, *entry.get("aliases", ()), *entry.get("brands", ())]
     }
     for key, name in names.items():
         if (

@@ -119,6 +119,11 @@ def test_split_names_that_sound_alike(names: Lexicon) -> None:
     assert [(m.text, m.medication) for m in found] == [("mellow tonin", "melatonin")]
 
 
+def test_a_combination_brand_is_a_mention_of_each_of_its_drugs(names: Lexicon) -> None:
+    found = find_mentions("she was on Percocet after surgery", lexicon=names)
+    assert [m.medication for m in found] == ["oxycodone", "acetaminophen"]
+
+
 def test_ordinary_words_that_share_a_short_sound_key_are_no_split_name(names: Lexicon) -> None:
     text = "take creatine daily, but you can't create a new version of yourself"
     found = find_mentions(text, lexicon=names, context={"creatine"})
@@ -171,8 +176,12 @@ def test_ambiguous_abbreviations_and_combinations(names: Lexicon) -> None:
         ("there was progesterone versus a placebo", True),
         ("women randomized to estradiol had fewer fractures", True),
         ("MPA is a unit of pressure", False),
-        # A hormone's medicine form says its own.
+        # A hormone's medicine form says its own, and so does its brand.
         ("moderate levels of testosterone cypionate", True),
+        ("Synthroid works fine for most", True),
+        ("AndroGel is a common way to do it", True),
+        ("the Vivelle-Dot is a patch", True),
+        ("Premarin was the first one", True),
     ],
 )
 def test_the_bodys_own_chemistry_counts_only_where_taken(
