@@ -557,7 +557,13 @@ def _real(folder: Path, transcripts: Path, names: "Lexicon", show_errors: bool) 
     shortfalls. A sealed folder prints its scores, never its errors."""
     from rich.table import Table
 
-    from ingest.evaluation import SEALED_MARK, evaluate_real, real_shortfalls, real_totals
+    from ingest.evaluation import (
+        SEALED_MARK,
+        StanceResult,
+        evaluate_real,
+        real_shortfalls,
+        real_totals,
+    )
 
     if not folder.is_dir() or not any(folder.glob("*.json")):
         errors.print(f"no real-transcript labels (*.json) in {folder}")
@@ -610,6 +616,9 @@ def _real(folder: Path, transcripts: Path, names: "Lexicon", show_errors: bool) 
             end_section=document == results[-1].document,
         )
     report.print(table)
+    stances = [StanceResult(r.document, r.stances, r.wrong_stances) for r in results if r.stances]
+    if stances:
+        _print_paired("Stance of the doses found", folder, stances, sealed=sealed)
     if show_errors:
         for result in results:
             for title, found in (
@@ -617,6 +626,7 @@ def _real(folder: Path, transcripts: Path, names: "Lexicon", show_errors: bool) 
                 ("false doses", result.false_doses),
                 ("missed mentions", result.missed_mentions),
                 ("false mentions", result.false_mentions),
+                ("wrong stance", result.wrong_stances),
             ):
                 for line in found:
                     console.print(f"{result.document}  {title:<16} {line}")
@@ -701,15 +711,29 @@ def _paired(
     names: "Lexicon",
     show_errors: bool,
 ) -> float:
-    """Prints how often the extractor gives a claim the labelled class, per class (totals only
-    when sealed), and returns the macro-F1."""
-    from ingest.evaluation import macro_f1, stance_scores
+    """Scores one folder of labels for a class of each claim found (stance, regimen), prints
+    it, and returns the macro-F1."""
 
     sealed = _sealed(folder, show_errors)
     results = evaluate(folder, names)
     if not results:
         errors.print(f"no {what} labels (*.json) in {folder}")
         raise typer.Exit(1)
+    overall = _print_paired(title, folder, results, sealed=sealed)
+    if show_errors:
+        for result in results:
+            for line in result.wrong:
+                console.print(f"{result.name}  wrong {what:<9} {line}")
+    return overall
+
+
+def _print_paired(
+    title: str, folder: Path, results: "list[StanceResult]", *, sealed: bool
+) -> float:
+    """Prints how often the extractor gives the labelled class, per class (totals only when
+    sealed), and returns the macro-F1."""
+    from ingest.evaluation import macro_f1, stance_scores
+
     scores = stance_scores(results)
     pairs = [pair for result in results for pair in result.pairs]
     right = sum(1 for label, found in pairs if label == found)
@@ -724,10 +748,6 @@ def _paired(
                 f"  {kind:<15} P/R/F1 {score.precision:.3f}/{score.recall:.3f}/{score.f1:.3f} "
                 f"({score.true_positives}/{score.predicted}/{score.expected})"
             )
-    if show_errors:
-        for result in results:
-            for line in result.wrong:
-                console.print(f"{result.name}  wrong {what:<9} {line}")
     return overall
 
 

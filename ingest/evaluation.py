@@ -300,6 +300,7 @@ class LabelledDose:
     low: float
     high: float | None
     unit: str  # canonical: "mg", "IU", "mg/kg"
+    stance: str | None = None  # how it was said, where labelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +318,9 @@ class RealResult:
     false_doses: tuple[str, ...] = ()
     missed_mentions: tuple[str, ...] = ()
     false_mentions: tuple[str, ...] = ()
+    # (labelled, extracted) stance of each dose found whose label gives one
+    stances: tuple[tuple[str, str], ...] = ()
+    wrong_stances: tuple[str, ...] = ()
 
 
 def labelled_doses(labels: dict[str, Any], canonical: Callable[[str], str]) -> list[LabelledDose]:
@@ -332,6 +336,7 @@ def labelled_doses(labels: dict[str, Any], canonical: Callable[[str], str]) -> l
             round(float(low) * factor, 9),
             None if high is None else round(float(high) * factor, 9),
             unit,
+            dose.get("stance"),
         )
         found.setdefault(
             (labelled.seconds, labelled.name, labelled.low, labelled.high, labelled.unit), labelled
@@ -406,6 +411,7 @@ def score_real(
                 d.value,
                 None if d.max_value is None or d.max_value == d.value else d.max_value,
                 d.unit,
+                d.stance.value,
             )
             for d in extraction.dosages
         }.values()
@@ -440,6 +446,12 @@ def score_real(
         tuple(said(d) for d in sorted(false, key=lambda d: d.seconds)),
         tuple(f"{format_timestamp(s)} {n}" for s, n in sorted(wanted - found)),
         tuple(f"{format_timestamp(s)} {n}" for s, n in sorted(found - wanted)),
+        tuple((g.stance, p.stance) for p, g in pairs if g.stance and p.stance),
+        tuple(
+            f"{said(g)}: {p.stance}, not {g.stance}"
+            for p, g in pairs
+            if g.stance and p.stance and g.stance != p.stance
+        ),
     )
 
 

@@ -150,6 +150,12 @@ def test_real_scoring_matches_doses_a_paragraph_apart_and_counts_wrong_drugs(
     assert result.wrong_drug == 1
     assert (result.mentions.true_positives, result.mentions.predicted) == (2, 3)
     assert result.missed_doses == ("00:02:40 naltrexone 4.5 mg", "00:04:00 melatonin 1-3 mg")
+    # Where labels give a stance, each dose found pairs it with the extracted one.
+    assert result.stances == ()
+    labels["doses"][0]["stance"] = "PERSONAL"
+    result = score_real("t", extraction, labels, names)
+    assert result.stances == (("PERSONAL", "GENERAL"),)
+    assert result.wrong_stances == ("00:00:00 caffeine 100 mg: GENERAL, not PERSONAL",)
     crashed = score_real("t", None, labels, names, crashed="ValueError: x")
     assert crashed.crashed and crashed.doses.expected == 3 and crashed.doses.predicted == 0
     assert real_shortfalls([crashed])[-1] == "1 transcripts crashed extraction"
