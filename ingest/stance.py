@@ -31,7 +31,10 @@ STUDY = re.compile(
     r"\b(?:stud(?:y|ies|ied)|trials?(?! (?:him|her|them|it|someone|somebody)\b)|randomi[sz]ed|"
     r"placebo|participants|subjects|cohort|meta-analys[ie]s|paper|papers|published|"
     r"researchers|evidence|(?:been |was |were )?shown to|found that|"
-    r"the data (?:show|showed|suggest))\b",
+    r"the data (?:show|showed|suggest)|literature|associated with|examined|explored|"
+    r"dose[- ]dependent|people who (?:took|were given|received)|"
+    r"in (?:rats|mice|rodents|animals|animal models)|the rat|data|turns out|"
+    r"(?:we|they)(?:'ve| have)? (?:found|looked at|measured))\b",
     re.IGNORECASE,
 )
 ANECDOTE = re.compile(
@@ -48,8 +51,13 @@ ANECDOTE = re.compile(
     re.IGNORECASE,
 )
 PERSONAL = re.compile(
-    r"\bI(?:'ve| have)?(?: personally| myself| also| usually| typically| just| still| actually|"
-    r" always)* (?:take|took|taking|been taking|swear by|supplement with)\b"
+    r"\bI(?:'ve|'ll|'d| have| will| would)?(?: personally| myself| also| usually| typically|"
+    r" just| still| actually| always| often| generally| sometimes| tend to| like to| used to)*"
+    r" (?:take|took|taking|been taking|swear by|supplement with|been using|been supplementing)\b"
+    # "I don't go past about 100 milligrams", "for myself, I notice", "my experience with".
+    r"|\bI (?:don't|never) (?:go|take) (?:past|above|over|beyond|more than)\b"
+    r"|\b(?:for myself|I use \w+ myself|my (?:own )?experience|"
+    r"(?:enough|plenty|too much|works|worked|right) for me)\b"
     # A clinician "uses" a drug on patients; one's own use says so.
     r"|\bI(?:'ve| have)?(?: personally| myself)+ (?:use|used|been using)\b"
     r"|\bI'm (?:on|taking|using)\b|\bmy (?:own )?(?:dose|stack|protocol|routine)\b",
@@ -60,16 +68,21 @@ PRACTICE = re.compile(
     r"\b(?:I|we)(?:'ll|'d| will| would| usually| typically| often| generally| always|"
     r" normally| tend to| routinely| sometimes| then| might| just| actually| also| really|"
     r" still)*"
-    r" (?:prescribe|give|start|dose|do|titrate|taper|put|bump|move|go|increase|drop|add|"
+    r" (?:prescribe|give|start|dose|do|titrate|taper|bump|move|go|increase|drop|add|"
     r"switch|cross|check|monitor|order|use|have (?:them|people|patients|him|her)|avoid|"
-    r"stop|hold|shave|cut|keep|reach for|like|prefer)\b"
+    r"stop|hold|shave|cut|keep|reach for|prefer|"
+    # Not "I put up a post" or "we'll put a link": putting a patient on a drug.
+    r"put (?:him|her|them|people|patients|someone|somebody|everyone)(?: \w+)? on)\b"
     r"|\b(?:my|our) (?:patients|clinic|practice|usual|go-to|default)\b"
     r"|\bin (?:my|our) (?:clinic|practice)\b",
     re.IGNORECASE,
 )
 RECOMMENDATION = re.compile(
     r"\byou (?:should|shouldn't|want to|need to|must|have to|'ll want|might want)\b"
-    r"|\b(?:I|we) (?:'d |would )?(?:recommend|suggest|advise)\b"
+    r"|\b(?:I|we|he|she|they) (?:'d |would )?(?:recommend|suggest|advise)[sd]?(?:ed)?\b"
+    # "most people do quite well to ingest", "one way to prevent it is to take".
+    r"|\bmost people (?:do|will do) (?:quite |very |really )?(?:well|fine|best)\b"
+    r"|\bfor most people\b|\bis to take\b"
     r"|\b(?:I|we) (?:always )?tell (?:them|people|patients|everyone|you|every)\b"
     r"|\b(?:I|we)(?:'ll| will)? (?:say|said) (?:is |to them |to people )?(?:take|start|stop|use)\b"
     # An instruction after a condition: "if you're dehydrated, ..., stop it".
@@ -85,9 +98,10 @@ RECOMMENDATION = re.compile(
 ORDER = (
     (Stance.NEGATED, NEGATED),
     (Stance.HYPOTHETICAL, HYPOTHETICAL),
+    # The speaker's own use, said in the first person, outranks the study talk around it.
+    (Stance.PERSONAL, PERSONAL),
     (Stance.STUDY, STUDY),
     (Stance.ANECDOTE, ANECDOTE),
-    (Stance.PERSONAL, PERSONAL),
     (Stance.PRACTICE, PRACTICE),
     (Stance.RECOMMENDATION, RECOMMENDATION),
 )

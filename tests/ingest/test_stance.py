@@ -25,6 +25,35 @@ def test_a_sentence_says_how_a_claim_was_made(sentence: str, expected: Stance) -
     assert stance(sentence) is expected
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # One's own use, in any tense, outranks the study talk around it.
+        ("I will often take 300 milligrams of Alpha GPC before a workout.", Stance.PERSONAL),
+        ("It's been explored. Again, I've been using the 900 milligrams.", Stance.PERSONAL),
+        ("I don't go past about 200 milligrams of caffeine.", Stance.PERSONAL),
+        ("I find that 300 milligrams is enough for me.", Stance.PERSONAL),
+        # Research said in a podcast's words.
+        ("There's a whole literature on ingesting one to three grams of EPA.", Stance.STUDY),
+        ("Eating 4 or 5 grams of sodium is associated with lower risk.", Stance.STUDY),
+        ("It's been explored at 80 milligrams per day.", Stance.STUDY),
+        ("People who took two grams seem to do better.", Stance.STUDY),
+        ("In the rat, the safe dose was 300 milligrams a day.", Stance.STUDY),
+        # Advice passed on, and advice for most people.
+        ("The recommendation he made was 8 to 12 grams of salt a day.", Stance.GENERAL),
+        ("He recommended 8 to 12 grams of salt a day.", Stance.RECOMMENDATION),
+        ("Most people do quite well to ingest 100 to 200 milligrams.", Stance.RECOMMENDATION),
+        ("One way to prevent it is to take 600 milligrams of garlic.", Stance.RECOMMENDATION),
+        # Putting up a post or a link is no clinician's practice; putting a patient on a drug is.
+        ("I put up a post about three to five grams a day.", Stance.GENERAL),
+        ("I'd like to compare it to a three milligram tablet.", Stance.GENERAL),
+        ("We put patients on 100 milligrams a week.", Stance.PRACTICE),
+    ],
+)
+def test_how_podcast_speech_says_it(sentence: str, expected: Stance) -> None:
+    assert stance(sentence) is expected
+
+
 def test_a_limit_is_advice_not_a_denial() -> None:
     assert stance("Don't go above 10 mg a day.") is Stance.RECOMMENDATION
 
