@@ -123,7 +123,10 @@ def _search_sqlite(
         session,
         "SELECT rowid, -bm25(search_fts),"
         f" snippet(search_fts, 0, :open, :close, '…', {SNIPPET_WORDS})"
-        " FROM search_fts WHERE search_fts MATCH :match AND rowid IN ({entries})",
+        # "+rowid": the page's entries filter the matches, not seek them one by one; each seek
+        # would start a new full-text query, and bm25() counts each word's entries afresh for
+        # every query (80 ms for "twice a day" at 96,611 segments, 2.6 ms once).
+        " FROM search_fts WHERE search_fts MATCH :match AND +rowid IN ({entries})",
         ranked,
         {"match": match, "open": OPEN, "close": CLOSE},
     )
