@@ -59,6 +59,7 @@ def multiplied(source: Path, target: Path, copies: int) -> None:
     for table in ("search_terms", "term_spellings"):
         connection.execute(f"INSERT INTO {table} SELECT * FROM source.{table}")
     connection.commit()
+    connection.execute("DETACH DATABASE source")
     connection.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
     connection.execute("ANALYZE")
     connection.commit()

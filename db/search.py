@@ -138,14 +138,14 @@ def _snippets_sqlite(
     alternatives: list[list[str]],
     ranked: Sequence[Row[Any] | search_index.Ranked],
 ) -> dict[int, str]:
+    # Each of the page's entries is sought by its rowid, so the snippets cost what the page
+    # holds, not what the words match. No bm25() here: each seek is a full-text query of
+    # its own, and bm25() would count every query word's entries afresh at each (80 ms for
+    # "twice a day" at 96,611 segments).
     return _snippets(
         session,
-        "SELECT rowid, -bm25(search_fts),"
-        f" snippet(search_fts, 0, :open, :close, '…', {SNIPPET_WORDS})"
-        # "+rowid": the page's entries filter the matches, not seek them one by one; each seek
-        # would start a new full-text query, and bm25() counts each word's entries afresh for
-        # every query (80 ms for "twice a day" at 96,611 segments, 2.6 ms once).
-        " FROM search_fts WHERE search_fts MATCH :match AND +rowid IN ({entries})",
+        f"SELECT rowid, snippet(search_fts, 0, :open, :close, '…', {SNIPPET_WORDS})"
+        " FROM search_fts WHERE search_fts MATCH :match AND rowid IN ({entries})",
         ranked,
         {"match": _fts5_query(alternatives), "open": OPEN, "close": CLOSE},
     )
@@ -175,7 +175,7 @@ def _snippets_postgresql(
     )
     return _snippets(
         session,
-        "SELECT e.id, ts_rank_cd(e.search, q), ts_headline('english', e.text, q, :options)"
+        "SELECT e.id, ts_headline('english', e.text, q, :options)"
         " FROM search_entries e, to_tsquery('english', :query) q"
         " WHERE e.id IN ({entries}) AND e.search @@ q",
         ranked,
@@ -204,9 +204,11 @@ def _snippets(
     ranked: Sequence[Row[Any] | search_index.Ranked],
     parameters: dict[str, object],
 ) -> dict[int, str]:
-    """The marked snippet of each ranked hit, by segment id: from its best-matching transcript
-    entry, else its best-matching summary line. A summary line may find a segment, but what a
-    hit shows is what was said there, wherever the transcript's own words match."""
+    """The marked snippet of each ranked hit, by segment id: from its transcript entry where
+    that matches, else from the summary line that matches the most query words (the first
+    of equals). A summary line may find a segment, but what a hit shows is what was said
+    there, wherever the transcript's own words match. `sql` gives each matching entry's id
+    and snippet, for the entries listed in it."""
     if not ranked:
         return {}
     places = {
@@ -218,10 +220,10 @@ def _snippets(
         )
     }
     entries = ", ".join(str(int(entry)) for entry in places)  # integers from the database
-    best: dict[int, tuple[tuple[bool, float], str]] = {}
-    for entry, score, snippet in session.execute(text(sql.format(entries=entries)), parameters):
+    best: dict[int, tuple[tuple[bool, int, int], str]] = {}
+    for entry, snippet in session.execute(text(sql.format(entries=entries)), parameters):
         segment_id, said = places[int(entry)]
-        key = (said, float(score))
+        key = (said, str(snippet).count(OPEN), -int(entry))
         if segment_id not in best or key > best[segment_id][0]:
             best[segment_id] = (key, str(snippet))
     return {segment_id: snippet for segment_id, (_, snippet) in best.items()}
