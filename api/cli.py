@@ -306,6 +306,35 @@ def search(
     console.print(_count(page.total, "matching moment"))
 
 
+@app.command("search-index")
+def search_index_command(
+    folder: Annotated[
+        Path | None,
+        typer.Option(help="Where to build it. Default: CLAIMDEX_SEARCH_INDEX."),
+    ] = None,
+) -> None:
+    """Build the top-k search index of DATABASE_URL afresh, replacing the one in its folder."""
+    from db import search_index
+    from db.engine import make_engine, session_factory
+
+    folder = folder or search_index.location()
+    if folder is None:
+        errors.print(
+            f"claimdex: no folder for the search index; set {search_index.LOCATION} "
+            "or give --folder"
+        )
+        raise typer.Exit(2)
+    engine = _prepared(make_engine())
+    try:
+        segments, changed = search_index.rebuild(sessions=session_factory(engine), folder=folder)
+    finally:
+        engine.dispose()
+    console.print(f"search index {folder}: {_count(segments, 'segment')}")
+    if changed:
+        errors.print("claimdex: the database changed while the index was built; run this again")
+        raise typer.Exit(1)
+
+
 def _count(number: int, one: str, many: str | None = None) -> str:
     """A count with its noun: "1 matching moment", "2 matching moments"."""
     return f"{number} {one if number == 1 else many or one + 's'}"

@@ -13,6 +13,7 @@ Rows come back detached and fully loaded; a lazy load would raise, not query in 
 """
 
 import asyncio
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Coroutine, Sequence
 from contextvars import ContextVar
@@ -42,11 +43,37 @@ FirstKey = tuple[int, int | None]  # condition id, first
 _ON_A_WORKER: ContextVar[bool] = ContextVar("on_a_worker", default=False)
 
 
+class _ThreadLoop:
+    """One event loop per worker thread, made on its first operation and closed when the
+    thread ends. Making and closing a loop (and its self-pipe) for each operation was the
+    largest cost between the socket and the resolver for a small query."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+
+    def __del__(self) -> None:
+        self.loop.close()
+
+
+_THREAD_LOOPS = threading.local()
+
+
 def _run_here(operation: Coroutine[Any, Any, V]) -> V:
-    """Runs `operation` to its end in an event loop of this thread's, closed after it."""
+    """Runs `operation` to its end in this thread's event loop; whatever it left running is
+    cancelled before the next operation, as closing a loop of its own would have."""
     _ON_A_WORKER.set(True)
-    with asyncio.Runner() as runner:
-        return runner.run(operation)
+    found: _ThreadLoop | None = getattr(_THREAD_LOOPS, "found", None)
+    if found is None:
+        found = _THREAD_LOOPS.found = _ThreadLoop()
+    loop = found.loop
+    try:
+        return loop.run_until_complete(operation)
+    finally:
+        left = asyncio.all_tasks(loop)
+        for task in left:
+            task.cancel()
+        if left:
+            loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
 
 
 async def on_a_worker(operation: Coroutine[Any, Any, V], threads: CapacityLimiter) -> V:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from db import feeds, models, queries, store
+from db import feeds, models, queries, search_index, store
 from db.engine import transaction
 
 AUTHORIZATION_PREFIX = "bearer "
@@ -204,7 +204,10 @@ def _last_line(err: bytes) -> str:
 
 def delete_episode(*, sessions: sessionmaker[Session], episode_id: int) -> bool:
     with transaction(sessions) as session:
-        return store.delete_episode(session=session, episode_id=episode_id)
+        deleted = store.delete_episode(session=session, episode_id=episode_id)
+    if deleted:
+        search_index.follow(sessions=sessions, deleted=[episode_id])
+    return deleted
 
 
 def add_feed(*, sessions: sessionmaker[Session], url: str) -> tuple[bool, feeds.Listed]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db import search_index
 from db.engine import make_engine, session_factory, transaction
 from db.store import Outcome, content_hash, episode_key, save_episode, stored_unchanged
 from ingest import documents, lexicon
@@ -114,6 +115,8 @@ def store(*, sessions: sessionmaker[Session], extracted: Extracted) -> Ingested:
             # second attempt finds it and leaves it, or replaces it, as for any re-ingest.
             if attempt:
                 raise
+    if outcome is not Outcome.UNCHANGED:
+        search_index.follow(sessions=sessions, keys=[key])
     return Ingested(
         source=extracted.source,
         outcome=outcome,

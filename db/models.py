@@ -329,6 +329,17 @@ class SearchEntry(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class SearchIndexState(Base):
+    """One row: this database's name for itself and how many times its search entries have
+    changed, which a top-k search index beside it must match to be used (db/search_index.py)."""
+
+    __tablename__ = "search_index_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    database: Mapped[str] = mapped_column(String(32))
+    generation: Mapped[int] = mapped_column(Integer)
+
+
 class SearchTerm(Base):
     """Every word search has seen, so a misspelt or mistranscribed query word can be widened
     to the words the index holds."""

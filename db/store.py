@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, union
 from sqlalchemy.orm import Session
 
-from db import models, search, spellings, tallies
+from db import models, search, search_index, spellings, tallies
 from ingest.records import Document, Extraction
 from ingest.text import normalise
 
@@ -157,6 +157,7 @@ def save_episode(
             session.execute(insert(model), rows)
     entries = tables[-1][1]
     search.record_terms(session, (str(entry["text"]) for entry in entries))
+    search_index.changed(session=session)
     tallies.add_episode(session=session, episode_id=episode.id)
     return outcome, episode.id
 
@@ -243,4 +244,5 @@ def delete_episode(*, session: Session, episode_id: int) -> bool:
         return False
     tallies.remove_episode(session=session, episode_id=episode_id)
     found = session.execute(delete(models.Episode).where(models.Episode.id == episode_id))
+    search_index.changed(session=session)
     return bool(getattr(found, "rowcount", 0))

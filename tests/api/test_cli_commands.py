@@ -130,7 +130,7 @@ def test_a_known_drug_no_episode_mentions_is_told_apart_from_an_unknown_name(
 def commands() -> list[tuple[str, str]]:
     """(command, first line of its help) as `claimdex --help` lists them."""
     listed = cli("--help", cwd=ROOT).stdout
-    found = re.findall(r"│ (\w+)\s+(.+?)\s*│", listed.split("Commands")[1])
+    found = re.findall(r"│ ([\w-]+)\s+(.+?)\s*│", listed.split("Commands")[1])
     return [(name, text) for name, text in found]
 
 

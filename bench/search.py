@@ -1,0 +1,112 @@
+"""Full-text search latency on a SQLite database, ranked in the database and by the top-k index.
+
+Usage: python -m bench.search DATABASE_FILE [--copies N] [--rounds 5]
+
+Times `search_segments` for bench.run's queries, first page of 20, each way: the database
+ranking (FTS5), then the tantivy index (built into a scratch folder by the same code as
+`claimdex search-index`, its build time and size reported). With --copies N the database's
+episodes, segments and search entries are first copied N times into a scratch file (each
+copy under its own keys and ids), a corpus N times the size in minutes rather than the hours
+ingest takes; its words are the same, so each word's share of entries is too. Prints a
+markdown table; reads the database, never writes it.
+"""
+
+import argparse
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from bench.run import machine, percentile, search_latencies
+
+TABLES = ("episodes", "segments", "search_entries")
+
+
+def multiplied(source: Path, target: Path, copies: int) -> None:
+    """`source`'s episodes, segments and search entries `copies` times over, in `target`."""
+    from db import migrate
+
+    engine = create_engine(f"sqlite:///{target}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    connection = sqlite3.connect(target)
+    connection.execute("ATTACH DATABASE ? AS source", (f"file:{source}?mode=ro",))
+    step = {
+        table: connection.execute(f"SELECT MAX(id) FROM source.{table}").fetchone()[0] or 0
+        for table in TABLES
+    }
+    shifts = {"id": "{table}", "episode_id": "episodes", "segment_id": "segments"}
+    for copy in range(copies):
+        for table in TABLES:
+            columns = [row[1] for row in connection.execute(f"PRAGMA source.table_info({table})")]
+            chosen = []
+            for column in columns:
+                if column in shifts:
+                    shifted = shifts[column].format(table=table)
+                    chosen.append(f"{column} + {copy * step[shifted]}")
+                elif table == "episodes" and column == "key":
+                    chosen.append(f"key || '#{copy}'")
+                else:
+                    chosen.append(column)
+            connection.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"SELECT {', '.join(chosen)} FROM source.{table}"
+            )
+    for table in ("search_terms", "term_spellings"):
+        connection.execute(f"INSERT INTO {table} SELECT * FROM source.{table}")
+    connection.commit()
+    connection.execute("DETACH DATABASE source")
+    connection.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+    connection.execute("ANALYZE")
+    connection.commit()
+    connection.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("database", type=Path)
+    parser.add_argument("--copies", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=5)
+    arguments = parser.parse_args()
+
+    from db import search_index
+    from db.engine import make_engine, session_factory
+
+    with tempfile.TemporaryDirectory() as scratch:
+        database = arguments.database.resolve()
+        if arguments.copies > 1:
+            database = Path(scratch) / "copies.db"
+            multiplied(arguments.database.resolve(), database, arguments.copies)
+        engine = make_engine(f"sqlite:///{database}")
+        os.environ.pop(search_index.LOCATION, None)
+        in_database = search_latencies(engine, arguments.rounds)
+        folder = Path(scratch) / "index"
+        start = time.perf_counter()
+        segments, _ = search_index.rebuild(sessions=session_factory(engine), folder=folder)
+        built = time.perf_counter() - start
+        size = sum(path.stat().st_size for path in folder.iterdir()) / 1e6
+        os.environ[search_index.LOCATION] = str(folder)
+        by_index = search_latencies(engine, arguments.rounds)
+        engine.dispose()
+    copies = f"{arguments.copies} cop{'y' if arguments.copies == 1 else 'ies'}"
+    lines = [
+        *machine(),
+        f"- load average over the last minute at the end: {os.getloadavg()[0]:.1f}",
+        "",
+        f"{segments} segments ({copies})",
+        "",
+        "| ranked by | p50 ms | p99 ms |",
+        "|---|---|---|",
+    ]
+    for name, found in (("the database (FTS5)", in_database), ("the top-k index", by_index)):
+        lines.append(f"| {name} | {percentile(found, 0.5):.1f} | {percentile(found, 0.99):.1f} |")
+    lines += ["", f"index built in {built:.1f} s, {size:.1f} MB"]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
