@@ -287,28 +287,27 @@ class ItemCompiler:
         return lambda row: deep_link(row[url], row[seconds])
 
     def episode(self, nodes: list[FieldNode]) -> Shape:
-        fields: dict[str, Callable[[list[FieldNode]], Shape]] = {
-            "__typename": lambda _nodes: lambda _row: "Episode",
-            "title": lambda _nodes: self.column("episode_title"),
-            "url": lambda _nodes: self.column("episode_url"),
-            "id": lambda _nodes: self.column(
-                "episode_id", lambda key: to_global_id("Episode", key)
-            ),
-        }
-        return _object(self.collector.merged(nodes, "Episode"), fields, "Episode")
+        columns = {"title": "episode_title", "url": "episode_url"}
+        return self.node("Episode", "episode_id", columns, nodes)
 
     def indication(self, nodes: list[FieldNode]) -> Shape:
         present = self.at("condition_id")
-        fields: dict[str, Callable[[list[FieldNode]], Shape]] = {
-            "__typename": lambda _nodes: lambda _row: "Condition",
-            "name": lambda _nodes: self.column("condition_name"),
-            "code": lambda _nodes: self.column("condition_code"),
-            "id": lambda _nodes: self.column(
-                "condition_id", lambda key: to_global_id("Condition", key)
-            ),
-        }
-        shape = _object(self.collector.merged(nodes, "Condition"), fields, "Condition")
+        columns = {"name": "condition_name", "code": "condition_code"}
+        shape = self.node("Condition", "condition_id", columns, nodes)
         return lambda row: shape(row) if row[present] is not None else None
+
+    def node(self, kind: str, key: str, columns: dict[str, str], nodes: list[FieldNode]) -> Shape:
+        """An object with a global id (from the column `key`) and the fields in `columns`."""
+
+        def plain(column: str) -> Callable[[list[FieldNode]], Shape]:
+            return lambda _nodes: self.column(column)
+
+        fields: dict[str, Callable[[list[FieldNode]], Shape]] = {
+            "__typename": lambda _nodes: lambda _row: kind,
+            "id": lambda _nodes: self.column(key, lambda value: to_global_id(kind, value)),
+            **{name: plain(column) for name, column in columns.items()},
+        }
+        return _object(self.collector.merged(nodes, kind), fields, kind)
 
 
 def _object(
