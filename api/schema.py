@@ -24,6 +24,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionResult, Info
 
 from api import arguments, limits, writes
+from api import compiled as compiled_documents
 from api.announcements import SubscriptionError
 from api.context import Context, Loaders, TooMany, TooSlow, bounded, on_a_worker
 from api.metrics import OperationMetrics
@@ -382,7 +383,14 @@ def build_schema(
         disable_field_suggestions=settings.production,
         batching_config={"max_operations": settings.max_batch},
     )
+    # Trusted documents of a shape api/compiled.py knows run as one statement each.
+    executor = (
+        compiled_documents.executor(compiled_documents.plans_for(settings.trusted_documents))
+        if settings.compiled_documents
+        else None
+    )
     return Schema(
+        execution_context_class=executor,
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     ingest_workers: Annotated[int, Field(ge=0)] = 0
     api_tokens: Annotated[tuple[str, ...], NoDecode] = ()
     trusted_documents: Path | None = None
+    # Trusted documents of a shape api/compiled.py knows run as one SQL statement each.
+    compiled_documents: bool = True
     # Automatic persisted queries kept, the least recently used dropped first; 0: none.
     persisted_queries_max: int = 1000
     cors_origins: Annotated[tuple[str, ...], NoDecode] = ()

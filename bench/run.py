@@ -201,7 +201,13 @@ def graphql_against_sql(
     from db import models
     from db.engine import session_factory
 
-    schema = build_schema(Settings(rate_per_minute=0))
+    # The limits the served benchmarks run under (UNLIMITED): a whole answer is refused else.
+    settings = Settings(
+        rate_per_minute=0,
+        max_list=int(UNLIMITED["CLAIMDEX_MAX_LIST"]),
+        max_cost=int(UNLIMITED["CLAIMDEX_MAX_COST"]),
+    )
+    schema = build_schema(settings)
     sessions = session_factory(engine)
     loop = asyncio.new_event_loop()
 
@@ -209,7 +215,10 @@ def graphql_against_sql(
         read = Reader(sessions, CapacityLimiter(1))
         ingests = Ingests(database_url=str(engine.url), slots=1)
         context = Context(
-            read=read, loaders=Loaders(read), write_sessions=sessions, ingests=ingests
+            read=read,
+            loaders=Loaders(read, settings.max_list),
+            write_sessions=sessions,
+            ingests=ingests,
         )
         result = loop.run_until_complete(
             schema.execute(query, variable_values={"name": medication}, context_value=context)
@@ -309,13 +318,25 @@ def postgres_database() -> tuple[str, Callable[[], None]]:
     return POSTGRES.rsplit("/", 1)[0] + "/" + name, drop
 
 
-def measure(size: int, repeats: int, serve_requests: int, scratch: Path) -> list[str]:
-    """The table rows for one corpus size."""
+def measure(
+    size: int, repeats: int, serve_requests: int, scratch: Path, ratios_only: bool = False
+) -> list[str]:
+    """The table rows for one corpus size; with `ratios_only` the in-process GraphQL / SQL
+    ratios alone."""
     folder = scratch / f"corpus-{size}"
     paths = corpus.write(size, folder)
     megabytes = sum(path.stat().st_size for path in paths) / 1e6
     segments = sum(path.read_text().count("\n[") for path in paths)
     rows = [f"| corpus | {size} episodes, {segments} segments, {megabytes:.1f} MB |"]
+    if ratios_only:
+        database_file = scratch / f"sqlite-{size}-0.db"
+        for command in (["db", "upgrade"], ["ingest", str(folder)]):
+            subprocess.run(
+                [str(Path(sys.executable).parent / "claimdex"), *command],
+                env=os.environ | {"DATABASE_URL": f"sqlite:///{database_file}"}, cwd=scratch,
+                check=True, capture_output=True,
+            )  # fmt: skip
+        return rows + ratio_rows(f"sqlite:///{database_file}", common_medication(database_file))
     rounds = repeats if size <= 100 else 1  # the larger corpora take minutes a round
     if size <= 1000:  # a document's extraction does not depend on the corpus around it
         alone = [extraction_alone(paths) for _ in range(rounds)]
@@ -369,10 +390,6 @@ def measure(size: int, repeats: int, serve_requests: int, scratch: Path) -> list
         whole = latencies(base, WHOLE, medication, whole_count)
         served_peak = resident_mb(server.pid, "VmHWM")
     engine = create_engine(database)
-    ratios = [
-        (name, *graphql_against_sql(engine, query, medication, page, rounds=20))
-        for name, query, page in (("first page", HEADLINE, PAGE), ("whole answer", WHOLE, None))
-    ]
     searches = search_latencies(engine, 5)
     engine.dispose()
     rows += [
@@ -380,13 +397,8 @@ def measure(size: int, repeats: int, serve_requests: int, scratch: Path) -> list
         f"p50 / p99 ms | {percentile(paged, 0.5):.1f} / {percentile(paged, 0.99):.1f} |",
         f"| DosingAdvice for {medication!r}, whole answer (every claim), over HTTP, "
         f"p50 / p99 ms | {percentile(whole, 0.5):.1f} / {percentile(whole, 0.99):.1f} |",
+        *ratio_rows(database, medication),
     ]
-    for name, graph, hand, statements in ratios:
-        rows += [
-            f"| {name}, in process: GraphQL / hand-written SQL, both to JSON, ms | "
-            f"{graph:.1f} / {hand:.1f} = {graph / hand:.1f}x |",
-            f"| {name}: SQL statements for the request | {statements} |",
-        ]
     rows += [
         f"| `{{ __typename }}` / plain Starlette JSON, requests/s | "
         f"{graphql_floor:.0f} / {plain:.0f} = {100 * graphql_floor / plain:.0f}% |",
@@ -397,6 +409,21 @@ def measure(size: int, repeats: int, serve_requests: int, scratch: Path) -> list
         f"| serving worker peak resident memory, {whole_count} whole answers included, MB | "
         f"{served_peak:.0f} |",
     ]
+    return rows
+
+
+def ratio_rows(database: str, medication: str) -> list[str]:
+    """The in-process GraphQL / hand-written SQL rows, the first page and the whole answer."""
+    engine = create_engine(database)
+    rows = []
+    for name, query, page in (("first page", HEADLINE, PAGE), ("whole answer", WHOLE, None)):
+        graph, hand, statements = graphql_against_sql(engine, query, medication, page, rounds=20)
+        rows += [
+            f"| {name}, in process: GraphQL / hand-written SQL, both to JSON, ms | "
+            f"{graph:.1f} / {hand:.1f} = {graph / hand:.1f}x |",
+            f"| {name}: SQL statements for the request | {statements} |",
+        ]
+    engine.dispose()
     return rows
 
 
@@ -466,13 +493,20 @@ def main() -> None:
         default=sorted({1, os.cpu_count() or 1}),
         help="extraction workers to ingest the seed copies with, each in turn",
     )
+    parser.add_argument(
+        "--ratios-only",
+        action="store_true",
+        help="only the in-process GraphQL / hand-written SQL ratios (ingest to SQLite, no server)",
+    )
     options = parser.parse_args()
     command = "python -m bench.run " + " ".join(sys.argv[1:])
     lines = [f"## {options.title}", "", f"Command: `{command.strip()}`", "", *machine(), ""]
     with tempfile.TemporaryDirectory() as scratch:
         for size in options.sizes:
             lines += [f"### {size} episodes", "", "| figure | value |", "|---|---|"]
-            lines += measure(size, options.repeats, options.serve_requests, Path(scratch))
+            lines += measure(
+                size, options.repeats, options.serve_requests, Path(scratch), options.ratios_only
+            )
             lines.append("")
         if options.seed_copies:
             lines += [f"### {options.seed_copies} copies of the seed", "", "| figure | value |",

@@ -65,13 +65,18 @@ def said(model: type[Claim]) -> Select[Any]:
     ).outerjoin(models.Condition, models.Condition.id == model.__table__.c.condition_id)
 
 
-def _kind(model: type[Claim]) -> str:
-    return model.__tablename__[:-1]
+def _kind(model: type[models.Base]) -> str:
+    return str(model.__tablename__)[:-1]
 
 
 def cursor(model: type[Claim], row: Row[Any]) -> str:
     """The cursor that continues a list of `model` claims after `row`."""
-    return encode_cursor(_kind(model), row.segment_id, row.id)
+    return cursor_at(model, row.segment_id, row.id)
+
+
+def cursor_at(model: type[models.Base], segment_id: int, claim_id: int) -> str:
+    """The cursor that continues a list of `model` claims after the claim `claim_id`."""
+    return encode_cursor(_kind(model), segment_id, claim_id)
 
 
 def after_cursor(model: type[Claim], after: str | None) -> ColumnElement[bool] | None:
