@@ -44,12 +44,19 @@ from api.announcements import Hub
 from api.caching import ETagMiddleware
 from api.context import Context, Loaders, Reader
 from api.guards import BodyLimit, RateLimit
+from api.heavy import Heavy
 from api.media import GRAPHQL_RESPONSE, JSON, is_request_error, response_media_type
 from api.persisted import UNCACHED, Documents, Refused
 from api.schema import build_schema
 from api.settings import Settings
 from api.writes import Ingests, token_is_valid
-from db.engine import connection_limit, create_schema, make_engine, session_factory
+from db.engine import (
+    connection_limit,
+    create_schema,
+    in_memory,
+    make_engine,
+    session_factory,
+)
 
 # The web page: static files that use only the public GraphQL API.
 STATIC = Path(__file__).resolve().parent / "static"
@@ -146,6 +153,7 @@ class GraphQLApp(GraphQL[Context, None]):
         write_sessions: sessionmaker[Session],
         ingests: Ingests,
         hub: Hub,
+        heavy: Heavy | None = None,
         tracer_provider: TracerProvider | None = None,
     ) -> None:
         super().__init__(
@@ -164,6 +172,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.write_sessions = write_sessions
         self.ingests = ingests
         self.hub = hub
+        self.heavy = heavy
         self.documents = Documents.from_settings(settings)
         # Our page, not strawberry's: it loads GraphiQL from /static rather than a CDN.
         defaults = json.dumps({"query": DOSING_ADVICE, "variables": '{"name": "LDN"}'})
@@ -216,6 +225,7 @@ class GraphQLApp(GraphQL[Context, None]):
             ingests=self.ingests,
             authorized=token_is_valid(authorization, self.settings.api_tokens),
             hub=self.hub,
+            heavy=self.heavy,
         )
 
     async def parse_http_body(
@@ -295,7 +305,11 @@ def create_app(
         # default 5 ms, one busy request makes every other wait in 5 ms steps.
         sys.setswitchinterval(LOCK_SWITCH_SECONDS)
         await hub.start()
+        if heavy is not None:
+            heavy.start()
         yield
+        if heavy is not None:
+            heavy.close()
         await hub.stop()
         await graphql.documents.close()
         engine.dispose()
@@ -318,7 +332,12 @@ def create_app(
         slots=settings.max_ingests,
         written=hub.written,
     )
-    graphql = GraphQLApp(settings, read, write_sessions, ingests, hub, tracer_provider)
+    heavy = (
+        Heavy(settings, read_engine.url.render_as_string(hide_password=False))
+        if settings.heavy_workers and not in_memory(read_engine.url)
+        else None
+    )
+    graphql = GraphQLApp(settings, read, write_sessions, ingests, hub, heavy, tracer_provider)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),

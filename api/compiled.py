@@ -442,11 +442,15 @@ def executor(plans: Plans) -> type[StrawberryGraphQLCoreExecutionContext]:
 
     class Compiled(StrawberryGraphQLCoreExecutionContext):
         def execute_operation(self, serially: bool | None = None) -> Any:
-            plan = plans.find(self.operation)
+            plan = self.plan_for()
             context = self.context_value
             if plan is None or not isinstance(context, Context):
                 return super().execute_operation(serially)
             return self._compiled(plan, context, serially)
+
+        def plan_for(self) -> Plan | None:
+            """The operation's plan, if it is compiled."""
+            return plans.find(self.operation)
 
         async def _compiled(
             self, plan: Plan, context: Context, serially: bool | None

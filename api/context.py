@@ -33,6 +33,7 @@ from db.pages import page_size
 
 if TYPE_CHECKING:
     from api.announcements import Hub
+    from api.heavy import Heavy, Request
 
 V = TypeVar("V")
 ClaimsKey = tuple[int, int | None, str | None]  # medication (or condition) id, first, after
@@ -58,7 +59,7 @@ class _ThreadLoop:
 _THREAD_LOOPS = threading.local()
 
 
-def _run_here(operation: Coroutine[Any, Any, V]) -> V:
+def run_here(operation: Coroutine[Any, Any, V]) -> V:
     """Runs `operation` to its end in this thread's event loop; whatever it left running is
     cancelled before the next operation, as closing a loop of its own would have."""
     _ON_A_WORKER.set(True)
@@ -77,8 +78,11 @@ def _run_here(operation: Coroutine[Any, Any, V]) -> V:
 
 
 async def on_a_worker(operation: Coroutine[Any, Any, V], threads: CapacityLimiter) -> V:
-    """Awaits `operation` on a worker thread, at most `threads` at once."""
-    return await to_thread.run_sync(_run_here, operation, limiter=threads)
+    """Awaits `operation` on a worker thread, at most `threads` at once; on a worker
+    already, here."""
+    if _ON_A_WORKER.get():
+        return await operation
+    return await to_thread.run_sync(run_here, operation, limiter=threads)
 
 
 class TooSlow(Exception):
@@ -276,3 +280,5 @@ class Context:
     ingests: Ingests  # ingestion into DATABASE_URL, through a child process
     authorized: bool = False  # the request carries a valid API token
     hub: "Hub | None" = None  # subscriptions to new claims
+    heavy: "Heavy | None" = None  # worker processes for large answers (api/heavy.py)
+    request: "Request | None" = None  # the operation as sent, for a worker to execute

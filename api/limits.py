@@ -4,15 +4,18 @@ They run with GraphQL validation, before any resolver, and each error says which
 its setting. Depth, alias and token limits are strawberry's own extensions.
 """
 
-from typing import Any
+from typing import Any, Protocol
 
 from graphql import (
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
@@ -53,6 +56,44 @@ def cost_rule(limit: int, max_list: int) -> type[ValidationRule]:
     return CostLimit
 
 
+class Document(Protocol):
+    """What the count reads of an operation's document: a ValidationContext has it, and so
+    does `Operation` at execution time."""
+
+    @property
+    def schema(self) -> GraphQLSchema: ...
+
+    def get_fragment(self, name: str) -> FragmentDefinitionNode | None: ...
+
+
+class Operation:
+    """An operation being executed, with the values of its variables."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+
+    def get_fragment(self, name: str) -> FragmentDefinitionNode | None:
+        return self.fragments.get(name)
+
+
+def values(document: Operation, operation: OperationDefinitionNode, max_list: int) -> int:
+    """How many values the operation's answer may hold at most: each field's value, once for
+    every item of the lists around it, with each `first` as the variables give it."""
+    root = document.schema.get_root_type(operation.operation)
+    if root is None:
+        return 0
+    return _cost(
+        document, operation.selection_set.selections, root, 1, set(), max_list, leaves=True
+    )
+
+
 def _unwrap(kind: Any) -> tuple[Any, bool]:
     listed = False
     while isinstance(kind, (GraphQLNonNull, GraphQLList)):
@@ -61,30 +102,42 @@ def _unwrap(kind: Any) -> tuple[Any, bool]:
     return kind, listed
 
 
-def _first(context: ValidationContext, field: FieldNode) -> int | None:
+def _first(context: Document, field: FieldNode) -> int | None:
     for argument in field.arguments or ():
         if argument.name.value != "first":
             continue
         if isinstance(argument.value, IntValueNode):
             return int(argument.value.value)
         if isinstance(argument.value, VariableNode):
-            return 100  # unknown until execution: count the largest page
+            given = (
+                context.variables.get(argument.value.name.value)
+                if isinstance(context, Operation)
+                else None
+            )
+            # Unknown until execution: count the largest page.
+            return given if isinstance(given, int) else 100
     return None
 
 
 def _cost(
-    context: ValidationContext,
+    context: Document,
     selections: Any,
     parent: GraphQLObjectType | GraphQLInterfaceType,
     multiplier: int,
     visiting: set[str],
     max_list: int,
+    *,
+    leaves: bool = False,
 ) -> int:
+    """The items of lists under `selections`, and with `leaves` every field's value too."""
     total = 0
     for selection in selections:
         if isinstance(selection, FieldNode):
             definition = parent.fields.get(selection.name.value)
-            if definition is None or selection.selection_set is None:
+            if definition is None:
+                continue
+            if selection.selection_set is None:
+                total += multiplier if leaves else 0
                 continue
             kind, listed = _unwrap(definition.type)
             times = multiplier
@@ -104,27 +157,44 @@ def _cost(
                 total += times
             if isinstance(kind, (GraphQLObjectType, GraphQLInterfaceType)):
                 total += _cost(
-                    context, selection.selection_set.selections, kind, times, visiting, max_list
+                    context,
+                    selection.selection_set.selections,
+                    kind,
+                    times,
+                    visiting,
+                    max_list,
+                    leaves=leaves,
                 )
-        elif hasattr(selection, "selection_set"):
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = context.get_fragment(name)
+            if fragment is None or name in visiting:
+                continue
+            kind = context.schema.get_type(fragment.type_condition.name.value)
+            total += _cost(
+                context,
+                fragment.selection_set.selections,
+                kind if isinstance(kind, GraphQLObjectType) else parent,
+                multiplier,
+                visiting | {name},
+                max_list,
+                leaves=leaves,
+            )
+        elif isinstance(selection, InlineFragmentNode):
             fragment_selections = selection.selection_set
-            if fragment_selections is None and hasattr(selection, "name"):
-                name = selection.name.value
-                fragment = context.get_fragment(name)
-                if fragment is None or name in visiting:
-                    continue
-                visiting = visiting | {name}
-                fragment_selections = fragment.selection_set
-                kind = context.schema.get_type(fragment.type_condition.name.value)
-                target = kind if isinstance(kind, GraphQLObjectType) else parent
-            elif isinstance(selection, InlineFragmentNode) and selection.type_condition:
+            target = parent
+            if selection.type_condition:
                 # "... on Dosage" inside an interface's selection: Dosage's own fields count.
                 kind = context.schema.get_type(selection.type_condition.name.value)
                 target = kind if isinstance(kind, GraphQLObjectType) else parent
-            else:
-                target = parent
             total += _cost(
-                context, fragment_selections.selections, target, multiplier, visiting, max_list
+                context,
+                fragment_selections.selections,
+                target,
+                multiplier,
+                visiting,
+                max_list,
+                leaves=leaves,
             )
     return total
 

@@ -48,6 +48,10 @@ OPERATION_SECONDS = Histogram(
     "Time to run a GraphQL operation, by type and name.",
     ["type", "name"],
 )
+OFFLOADED = Counter(
+    "claimdex_graphql_offloaded",
+    "GraphQL operations whose answer was built in a worker process (CLAIMDEX_HEAVY_WORKERS).",
+)
 STATEMENTS = Histogram(
     "claimdex_sql_statements_per_request", "SQL statements one HTTP request ran, by route.",
     ["route"], buckets=(0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89),

@@ -21,9 +21,10 @@ from strawberry.extensions import (
 )
 from strawberry.permission import BasePermission
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionResult, Info
 
-from api import arguments, limits, writes
+from api import arguments, heavy, limits, writes
 from api import compiled as compiled_documents
 from api.announcements import SubscriptionError
 from api.context import Context, Loaders, TooMany, TooSlow, bounded, on_a_worker
@@ -327,11 +328,18 @@ class Schema(strawberry.Schema):
     """Runs each operation on a worker thread (see api.context), and logs only the errors that
     are the server's fault: a client's bad argument is its answer, not an incident."""
 
-    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+    async def execute(self, query: str | None, *args: Any, **kwargs: Any) -> ExecutionResult:
         context = kwargs.get("context_value")
         if not isinstance(context, Context):
-            return await super().execute(*args, **kwargs)
-        return await on_a_worker(super().execute(*args, **kwargs), context.read.threads)
+            return await super().execute(query, *args, **kwargs)
+        if context.heavy is not None and query is not None:
+            # As sent: a worker process may be asked to execute it (api/heavy.py).
+            context.request = heavy.Request(
+                query, kwargs.get("variable_values"), kwargs.get("operation_name"),
+                context.authorized,
+            )  # fmt: skip
+        operation = super().execute(query, *args, **kwargs)
+        return await on_a_worker(operation, context.read.threads)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         unexpected = [error for error in errors if not is_client_error(error)]
@@ -344,10 +352,11 @@ DOCUMENT_CACHE = 256
 
 
 def build_schema(
-    settings: Settings, tracer_provider: TracerProvider | None = None
+    settings: Settings, tracer_provider: TracerProvider | None = None, *, counted: bool = True
 ) -> strawberry.Schema:
-    """The schema with the limits and production behaviour `settings` asks for, and a span
-    for each operation when given a `tracer_provider`."""
+    """The schema with the limits and production behaviour `settings` asks for, a span for
+    each operation when given a `tracer_provider`, and each operation in the metrics unless
+    not `counted`."""
     # The rules are made once, here: the validation cache knows a verdict by the rules that
     # gave it, and the depth and alias limiters would make new rule classes every request.
     rules: list[type[ASTValidationRule]] = [
@@ -368,8 +377,9 @@ def build_schema(
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(rules),
-        OperationMetrics,
     ]
+    if counted:
+        extensions.append(OperationMetrics)
     if tracer_provider is not None:
         extensions.append(lambda: GraphQLSpans(tracer_provider=tracer_provider))
     if settings.production:
@@ -383,11 +393,12 @@ def build_schema(
         disable_field_suggestions=settings.production,
         batching_config={"max_operations": settings.max_batch},
     )
-    # Trusted documents of a shape api/compiled.py knows run as one statement each.
-    executor = (
+    # Trusted documents of a shape api/compiled.py knows run as one statement each; other
+    # large answers are built in worker processes when the request's context has them.
+    executor = heavy.executor(
         compiled_documents.executor(compiled_documents.plans_for(settings.trusted_documents))
         if settings.compiled_documents
-        else None
+        else StrawberryGraphQLCoreExecutionContext
     )
     return Schema(
         execution_context_class=executor,

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     max_subscribers: int = 1000  # subscriptions open at once, per worker
     # A WebSocket with no subscription that sends nothing this long is closed; 0: never.
     subscription_idle_seconds: Annotated[float, Field(ge=0)] = 300.0
+    # Processes per worker that build answers of more than heavy_values values (api/heavy.py);
+    # 0: every answer is built in the server's process.
+    heavy_workers: Annotated[int, Field(ge=0)] = 1
+    heavy_values: Annotated[int, Field(ge=1)] = 2000
     # `claimdex ingest`'s extraction processes; 0: one per core.
     ingest_workers: Annotated[int, Field(ge=0)] = 0
     api_tokens: Annotated[tuple[str, ...], NoDecode] = ()

@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -26,7 +27,7 @@ from sqlalchemy import Engine, create_engine, event, select, text
 
 from bench import corpus
 from bench.extraction import SEED
-from bench.serving import POSTGRES, UNLIMITED, claimdex, served
+from bench.serving import POSTGRES, UNLIMITED, claimdex, served, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 # The issue-2 contract's query: every claim about the drug in one answer.
@@ -44,6 +45,9 @@ HEADLINE = (
     .replace("warnings {", f"warnings(first: {PAGE}) {{")
 )
 SEARCHES = ["magnesium sleep", "side effects", "twice a day", "morning", "kidney function"]
+# Throughput is measured as the goal asks: one worker, 16 connections, a compiled client.
+CONNECTIONS = 16
+THROUGHPUT_SECONDS = 10
 
 
 def spread(values: list[float], digits: int = 1) -> str:
@@ -300,6 +304,40 @@ def search_latencies(engine: Engine, rounds: int) -> list[float]:
     return found
 
 
+def index_latencies(engine: Engine, folder: Path, rounds: int) -> tuple[list[float], float, float]:
+    """Search latencies as `search_latencies`, ranked by the top-k index that `claimdex
+    search-index` would build into `folder`; with the build's seconds and the index's MB."""
+    from db import search_index
+    from db.engine import session_factory
+
+    start = time.perf_counter()
+    search_index.rebuild(sessions=session_factory(engine), folder=folder)
+    built = time.perf_counter() - start
+    size = sum(path.stat().st_size for path in folder.iterdir()) / 1e6
+    os.environ[search_index.LOCATION] = str(folder)
+    try:
+        return search_latencies(engine, rounds), built, size
+    finally:
+        os.environ.pop(search_index.LOCATION)
+
+
+def get_latencies(url: str, count: int) -> list[float]:
+    """Milliseconds for each of `count` GETs of `url`, one after another, after a warm-up."""
+    with httpx.Client(timeout=60) as client:
+        for _ in range(WARM_UP):
+            client.get(url).raise_for_status()
+        found = []
+        for _ in range(count):
+            start = time.perf_counter()
+            client.get(url).raise_for_status()
+            found.append((time.perf_counter() - start) * 1000)
+    return found
+
+
+def status(met: bool) -> str:
+    return "met" if met else "short"
+
+
 def nothing() -> None:
     pass
 
@@ -320,9 +358,9 @@ def postgres_database() -> tuple[str, Callable[[], None]]:
 
 def measure(
     size: int, repeats: int, serve_requests: int, scratch: Path, ratios_only: bool = False
-) -> list[str]:
-    """The table rows for one corpus size; with `ratios_only` the in-process GraphQL / SQL
-    ratios alone."""
+) -> tuple[list[str], list[str]]:
+    """The table rows for one corpus size, and the rows of the goals table it measures; with
+    `ratios_only` the in-process GraphQL / SQL ratios alone."""
     folder = scratch / f"corpus-{size}"
     paths = corpus.write(size, folder)
     megabytes = sum(path.stat().st_size for path in paths) / 1e6
@@ -336,7 +374,8 @@ def measure(
                 env=os.environ | {"DATABASE_URL": f"sqlite:///{database_file}"}, cwd=scratch,
                 check=True, capture_output=True,
             )  # fmt: skip
-        return rows + ratio_rows(f"sqlite:///{database_file}", common_medication(database_file))
+        ratios, _ = ratio_rows(f"sqlite:///{database_file}", common_medication(database_file))
+        return rows + ratios, []
     rounds = repeats if size <= 100 else 1  # the larger corpora take minutes a round
     if size <= 1000:  # a document's extraction does not depend on the corpus around it
         alone = [extraction_alone(paths) for _ in range(rounds)]
@@ -389,42 +428,86 @@ def measure(
         served_memory = resident_mb(server.pid)
         whole = latencies(base, WHOLE, medication, whole_count)
         served_peak = resident_mb(server.pid, "VmHWM")
+        listing = get_latencies(base + "/api/v1/medications?first=1", 200)
+        driven = None
+        if shutil.which("wrk") is not None:
+            driven = (
+                wrk(base + "/graphql", body, THROUGHPUT_SECONDS, CONNECTIONS, scratch),
+                wrk(base + "/healthz", None, THROUGHPUT_SECONDS, CONNECTIONS, scratch),
+            )
     engine = create_engine(database)
     searches = search_latencies(engine, 5)
+    indexed, built, index_mb = index_latencies(engine, scratch / f"index-{size}", 5)
     engine.dispose()
+    ratios, ratio = ratio_rows(database, medication)
     rows += [
         f"| DosingAdvice for {medication!r}, first page of {PAGE} per list, over HTTP, "
         f"p50 / p99 ms | {percentile(paged, 0.5):.1f} / {percentile(paged, 0.99):.1f} |",
         f"| DosingAdvice for {medication!r}, whole answer (every claim), over HTTP, "
         f"p50 / p99 ms | {percentile(whole, 0.5):.1f} / {percentile(whole, 0.99):.1f} |",
-        *ratio_rows(database, medication),
+        *ratios,
     ]
+    search = (percentile(searches, 0.5), percentile(searches, 0.99))
+    by_index = (percentile(indexed, 0.5), percentile(indexed, 0.99))
+    rest = (percentile(listing, 0.5), percentile(listing, 0.99))
     rows += [
         f"| `{{ __typename }}` / plain Starlette JSON, requests/s | "
         f"{graphql_floor:.0f} / {plain:.0f} = {100 * graphql_floor / plain:.0f}% |",
-        f"| full-text search, p50 / p99 ms ({segments} segments) | "
-        f"{percentile(searches, 0.5):.1f} / {percentile(searches, 0.99):.1f} |",
+        f"| full-text search ranked by FTS5, p50 / p99 ms ({segments} segments) | "
+        f"{search[0]:.1f} / {search[1]:.1f} |",
+        f"| full-text search ranked by the top-k index, p50 / p99 ms (built in {built:.1f} s, "
+        f"{index_mb:.0f} MB) | {by_index[0]:.1f} / {by_index[1]:.1f} |",
+        f"| `GET /api/v1/medications?first=1`, over HTTP, p50 / p99 ms | "
+        f"{rest[0]:.1f} / {rest[1]:.1f} |",
         f"| serving worker resident memory after {served_requests} headline requests, MB | "
         f"{served_memory:.0f} |",
         f"| serving worker peak resident memory, {whole_count} whole answers included, MB | "
         f"{served_peak:.0f} |",
     ]
-    return rows
+    at = f"{size} episodes"
+    goals = [
+        f"| headline query, GraphQL / hand-written SQL <= 1.5x, {at} | {ratio:.1f}x | "
+        f"{status(ratio <= 1.5)} |",
+        f"| search p50 <= 10 ms, p99 <= 40 ms, {segments} segments | top-k index "
+        f"{by_index[0]:.1f} / {by_index[1]:.1f} ms; FTS5 {search[0]:.1f} / {search[1]:.1f} ms | "
+        f"{status(by_index[0] <= 10 and by_index[1] <= 40)} |",
+        f"| `/api/v1/medications?first=1` <= 5 ms, {at} | p50 {rest[0]:.1f} ms | "
+        f"{status(rest[0] <= 5)} |",
+    ]
+    if driven is None:
+        rows.append("| headline requests/s, one worker, wrk | not measured: wrk is not installed |")
+    else:
+        graph, floor = driven
+        rows += [
+            f"| headline query, one worker, {CONNECTIONS} connections (wrk), requests/s, "
+            f"p50 / p99 ms | {graph.rate:.0f}, {graph.p50:.1f} / {graph.p99:.1f} |",
+            f"| plain Starlette JSON (`/healthz`), the same way, requests/s, p50 / p99 ms | "
+            f"{floor.rate:.0f}, {floor.p50:.1f} / {floor.p99:.1f} |",
+        ]
+        goals.append(
+            f"| headline >= 400 requests/s, p99 <= 60 ms, one worker, {at} | {graph.rate:.0f} "
+            f"requests/s, p99 {graph.p99:.1f} ms (plain Starlette {floor.rate:.0f}) | "
+            f"{status(graph.rate >= 400 and graph.p99 <= 60)} |"
+        )
+    return rows, goals
 
 
-def ratio_rows(database: str, medication: str) -> list[str]:
-    """The in-process GraphQL / hand-written SQL rows, the first page and the whole answer."""
+def ratio_rows(database: str, medication: str) -> tuple[list[str], float]:
+    """The in-process GraphQL / hand-written SQL rows, the first page and the whole answer,
+    and the first page's ratio."""
     engine = create_engine(database)
     rows = []
+    first_page = 0.0
     for name, query, page in (("first page", HEADLINE, PAGE), ("whole answer", WHOLE, None)):
         graph, hand, statements = graphql_against_sql(engine, query, medication, page, rounds=20)
+        first_page = first_page or graph / hand
         rows += [
             f"| {name}, in process: GraphQL / hand-written SQL, both to JSON, ms | "
             f"{graph:.1f} / {hand:.1f} = {graph / hand:.1f}x |",
             f"| {name}: SQL statements for the request | {statements} |",
         ]
     engine.dispose()
-    return rows
+    return rows, first_page
 
 
 def seed_copies(count: int) -> Iterator[str]:
@@ -438,10 +521,13 @@ def seed_copies(count: int) -> Iterator[str]:
         yield seed.replace(url, f"https://www.youtube.com/watch?v=seed{number:07d}")
 
 
-def seed_ingest(copies: int, repeats: int, scratch: Path, workers: list[int]) -> list[str]:
+def seed_ingest(
+    copies: int, repeats: int, scratch: Path, workers: list[int], goals: list[str]
+) -> list[str]:
     """Ingest of seed-sized episodes, the unit of the ingest goal, into a fresh SQLite file,
     with each number of extraction workers: the rate with start-up (loading the vocabulary)
-    and, from a one-file run subtracted, the rate once started."""
+    and, from a one-file run subtracted, the rate once started. Adds its goal rows to
+    `goals`."""
     folder, single = scratch / "seed-copies", scratch / "seed-copy"
     folder.mkdir()
     single.mkdir()
@@ -473,6 +559,12 @@ def seed_ingest(copies: int, repeats: int, scratch: Path, workers: list[int]) ->
             f"| ingest on sqlite, {each}, peak memory of the largest process, MB "
             f"| {spread(peaks, 0)} |",
         ]
+        best, peak = statistics.median(steady), statistics.median(peaks)
+        goals.append(
+            f"| ingest >= 100 seed-sized episodes/s, peak <= 200 MB a process, {each} | "
+            f"{best:.1f}/s once started, {statistics.median(rates):.1f}/s with start-up, "
+            f"{peak:.0f} MB | {status(best >= 100 and peak <= 200)} |"
+        )
     return lines
 
 
@@ -501,18 +593,24 @@ def main() -> None:
     options = parser.parse_args()
     command = "python -m bench.run " + " ".join(sys.argv[1:])
     lines = [f"## {options.title}", "", f"Command: `{command.strip()}`", "", *machine(), ""]
+    goals: list[str] = []
     with tempfile.TemporaryDirectory() as scratch:
         for size in options.sizes:
             lines += [f"### {size} episodes", "", "| figure | value |", "|---|---|"]
-            lines += measure(
+            rows, reached = measure(
                 size, options.repeats, options.serve_requests, Path(scratch), options.ratios_only
             )
-            lines.append("")
+            lines += [*rows, ""]
+            goals += reached
         if options.seed_copies:
             lines += [f"### {options.seed_copies} copies of the seed", "", "| figure | value |",
                       "|---|---|", *seed_ingest(options.seed_copies, options.repeats,
-                                                Path(scratch), options.ingest_workers),
+                                                Path(scratch), options.ingest_workers, goals),
                       ""]  # fmt: skip
+    if goals:
+        lines += ["### Goals in this run", "", "| goal | measured | status |", "|---|---|---|",
+                  *goals, "", f"- load average over the last minute at the end: "
+                  f"{os.getloadavg()[0]:.1f}", ""]  # fmt: skip
     section = "\n".join(lines)
     sys.stdout.write(section + "\n")
     write_section(options.output, options.title, section)

@@ -16,12 +16,11 @@ import os
 import sqlite3
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
-from bench.run import machine, percentile, search_latencies
+from bench.run import index_latencies, machine, percentile, search_latencies
 
 TABLES = ("episodes", "segments", "search_entries")
 
@@ -74,7 +73,7 @@ def main() -> None:
     arguments = parser.parse_args()
 
     from db import search_index
-    from db.engine import make_engine, session_factory
+    from db.engine import make_engine
 
     with tempfile.TemporaryDirectory() as scratch:
         database = arguments.database.resolve()
@@ -84,13 +83,9 @@ def main() -> None:
         engine = make_engine(f"sqlite:///{database}")
         os.environ.pop(search_index.LOCATION, None)
         in_database = search_latencies(engine, arguments.rounds)
-        folder = Path(scratch) / "index"
-        start = time.perf_counter()
-        segments, _ = search_index.rebuild(sessions=session_factory(engine), folder=folder)
-        built = time.perf_counter() - start
-        size = sum(path.stat().st_size for path in folder.iterdir()) / 1e6
-        os.environ[search_index.LOCATION] = str(folder)
-        by_index = search_latencies(engine, arguments.rounds)
+        by_index, built, size = index_latencies(engine, Path(scratch) / "index", arguments.rounds)
+        with engine.connect() as connection:
+            segments = connection.execute(text("SELECT COUNT(*) FROM segments")).scalar_one()
         engine.dispose()
     copies = f"{arguments.copies} cop{'y' if arguments.copies == 1 else 'ies'}"
     lines = [

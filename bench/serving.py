@@ -8,7 +8,9 @@ markdown table. Loopback only; every run is bounded in time.
 
 import argparse
 import asyncio
+import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -16,8 +18,9 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -156,6 +159,50 @@ def measure(database: str, workers: int, folder: Path, clients: int, seconds: fl
     return (
         f"| {kind} | {workers} | {count / seconds:.0f} | {statistics.median(latencies):.1f} "
         f"| {p99:.1f} | {errors} |"
+    )
+
+
+LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+@dataclass(frozen=True)
+class Driven:
+    """What wrk measured: requests a second, latency percentiles in ms, failed answers."""
+
+    rate: float
+    p50: float
+    p99: float
+    failed: int
+
+
+def wrk(
+    url: str, body: Mapping[str, object] | None, seconds: int, connections: int, scratch: Path
+) -> Driven:
+    """`url` driven by wrk (Debian's package `wrk`, a compiled client) for `seconds` over
+    `connections` connections: a POST of `body` as JSON, or a GET without one."""
+    command = ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{seconds}s"]
+    if body is not None:
+        script = scratch / "post.lua"
+        script.write_text(
+            'wrk.method = "POST"\n'
+            f"wrk.body = {json.dumps(json.dumps(body))}\n"
+            'wrk.headers["Content-Type"] = "application/json"\n',
+            encoding="utf-8",
+        )
+        command += ["-s", str(script)]
+    report = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
+    ).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", report)
+    latencies = {
+        share: float(value) * UNITS[unit] for share, value, unit in LATENCY.findall(report)
+    }
+    failures = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", report)
+    if rate is None or set(latencies) != {"50", "99"}:
+        raise RuntimeError(f"wrk's report has no rate or latencies:\n{report}")
+    return Driven(
+        float(rate[1]), latencies["50"], latencies["99"], int(failures[1]) if failures else 0
     )
 
 

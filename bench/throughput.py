@@ -10,9 +10,7 @@ server share the machine's cores. Prints a markdown table; every run is bounded 
 """
 
 import argparse
-import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +21,7 @@ import httpx
 
 from bench.extraction import SEED
 from bench.run import HEADLINE, machine
-from bench.serving import UNLIMITED, prepare, served
+from bench.serving import UNLIMITED, prepare, served, wrk
 
 SEARCH = """query Search($query: String!) { search(query: $query, first: 20) {
   nodes { score snippet source { seconds url } } } }"""
@@ -35,38 +33,6 @@ REQUESTS: list[tuple[str, dict[str, object]]] = [
     ),
     ("search: microglia, first 20", {"query": SEARCH, "variables": {"query": "microglia"}}),
 ]
-LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
-UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def driven(url: str, body: dict[str, object], seconds: int, connections: int, scratch: Path) -> str:
-    """wrk's report for POSTing `body` to `url` as JSON."""
-    script = scratch / "post.lua"
-    script.write_text(
-        'wrk.method = "POST"\n'
-        f"wrk.body = {json.dumps(json.dumps(body))}\n"
-        'wrk.headers["Content-Type"] = "application/json"\n',
-        encoding="utf-8",
-    )
-    found = subprocess.run(
-        ["wrk", "--latency", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
-        capture_output=True, text=True, check=True, timeout=seconds + 60,
-    )  # fmt: skip
-    return found.stdout
-
-
-def row(name: str, report: str) -> str:
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", report)
-    latencies = {
-        share: float(value) * UNITS[unit] for share, value, unit in LATENCY.findall(report)
-    }
-    failures = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", report)
-    if rate is None or set(latencies) != {"50", "99"}:
-        raise RuntimeError(f"wrk's report has no rate or latencies:\n{report}")
-    return (
-        f"| {name} | {float(rate[1]):.0f} | {latencies['50']:.1f} | {latencies['99']:.1f} | "
-        f"{failures[1] if failures else 0} |"
-    )
 
 
 def main() -> None:
@@ -103,10 +69,13 @@ def main() -> None:
                 answer = httpx.post(base + "/graphql", json=body).json()
                 if answer.get("errors") or not answer.get("data"):
                     raise RuntimeError(f"{name}: the server answered {answer}")
-                report = driven(
+                found = wrk(
                     base + "/graphql", body, arguments.seconds, arguments.connections, scratch
                 )
-                lines.append(row(name, report))
+                lines.append(
+                    f"| {name} | {found.rate:.0f} | {found.p50:.1f} | {found.p99:.1f} | "
+                    f"{found.failed} |"
+                )
         lines.append(f"- load average over the last minute at the end: {os.getloadavg()[0]:.1f}")
     sys.stdout.write("\n".join(lines) + "\n")
 

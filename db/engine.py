@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from psycopg import errors as postgresql_errors
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,6 +59,13 @@ def make_engine(url: str | None = None, **options: Any) -> Engine:
     # Pre-ping: a connection dropped by a server restart is noticed and replaced before a
     # request uses it, so requests recover without restarting claimdex.
     return create_engine(url, pool_pre_ping=True, **(pool_settings() | options))
+
+
+def in_memory(url: URL) -> bool:
+    """Whether the database lives in this process's memory, where no other process sees it."""
+    return url.get_backend_name() == "sqlite" and (
+        url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
+    )
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

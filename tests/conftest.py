@@ -8,8 +8,8 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from starlette.applications import Starlette
+from starlette.types import Message
 
 from api.app import create_app
 from bench.serving import BIN as BIN
@@ -31,6 +32,11 @@ from db import migrate
 from db.engine import make_engine, session_factory
 from db.ingestion import ingest_file, ingest_text
 from ingest import lexicon
+
+# Apps in the tests answer in process: most read a transaction that is rolled back after the
+# test, which a worker process could not see. tests/api/test_heavy.py turns the workers on,
+# over committed databases.
+os.environ.setdefault("CLAIMDEX_HEAVY_WORKERS", "0")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "ldn-mackey-attia.md"
@@ -322,6 +328,28 @@ def disagreeing_app(engine: Engine, names: lexicon.Lexicon) -> Starlette:
 def shared_seeded(shared_engine: Engine) -> sessionmaker[Session]:
     """Sessions on the shared, read-only copy of what `seeded` holds."""
     return session_factory(shared_engine)
+
+
+@asynccontextmanager
+async def running(apps: list[Starlette]) -> AsyncIterator[None]:
+    """The apps' lifespans around the block, as a server runs them: shutdown closes their
+    connections to Redis."""
+    servers = []
+    for app in apps:
+        inbox: asyncio.Queue[Message] = asyncio.Queue()
+        outbox: asyncio.Queue[Message] = asyncio.Queue()
+        await inbox.put({"type": "lifespan.startup"})
+        scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+        task = asyncio.create_task(app(scope, inbox.get, outbox.put))
+        assert (await outbox.get())["type"] == "lifespan.startup.complete"
+        servers.append((task, inbox, outbox))
+    try:
+        yield
+    finally:
+        for task, inbox, outbox in servers:
+            await inbox.put({"type": "lifespan.shutdown"})
+            assert (await outbox.get())["type"] == "lifespan.shutdown.complete"
+            await task
 
 
 def send_graphql(app: Starlette, query: str, variables: dict[str, Any] | None = None) -> Any:

@@ -2,8 +2,6 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from ipaddress import ip_network
 from pathlib import Path
 
@@ -14,11 +12,11 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from starlette.types import Message, Scope
+from starlette.types import Scope
 
 from api.guards import RateLimit, client_address
 from api.settings import Settings
-from tests.conftest import free_port, serving
+from tests.conftest import free_port, running, serving
 
 PROXIES = (ip_network("10.0.0.0/8"), ip_network("2001:db8:1::/48"))
 
@@ -29,28 +27,6 @@ def worker(per_minute: int, **options: object) -> Starlette:
     return Starlette(
         routes=[route], middleware=[Middleware(RateLimit, per_minute=per_minute, **options)]
     )
-
-
-@asynccontextmanager
-async def running(apps: list[Starlette]) -> AsyncIterator[None]:
-    """The apps' lifespans around the block, as a server runs them: shutdown closes their
-    connections to Redis."""
-    servers = []
-    for app in apps:
-        inbox: asyncio.Queue[Message] = asyncio.Queue()
-        outbox: asyncio.Queue[Message] = asyncio.Queue()
-        await inbox.put({"type": "lifespan.startup"})
-        scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
-        task = asyncio.create_task(app(scope, inbox.get, outbox.put))
-        assert (await outbox.get())["type"] == "lifespan.startup.complete"
-        servers.append((task, inbox, outbox))
-    try:
-        yield
-    finally:
-        for task, inbox, outbox in servers:
-            await inbox.put({"type": "lifespan.shutdown"})
-            assert (await outbox.get())["type"] == "lifespan.shutdown.complete"
-            await task
 
 
 def answers(

@@ -122,6 +122,13 @@ REFUSED = [
         "CLAIMDEX_MAX_COST",
         id="lists-in-a-fragment-on-a-type",
     ),
+    pytest.param(
+        # A named fragment's lists count wherever it is spread.
+        "{ episodes(first: 100) { nodes { ...Claims } } } "
+        "fragment Claims on Episode { dosages { source { episode { segments { text } } } } }",
+        "CLAIMDEX_MAX_COST",
+        id="lists-in-a-named-fragment",
+    ),
 ]
 
 
