@@ -17,8 +17,8 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Coroutine, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from functools import partial
+from dataclasses import dataclass
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from anyio import CapacityLimiter, to_thread
@@ -223,53 +223,93 @@ def _claims_in(read: Reader, model: type[claims.Claim]) -> DataLoader[int, list[
     return DataLoader(load_fn=load)
 
 
-@dataclass
 class Loaders:
-    read: Reader
-    max_list: int = 1000  # the longest list answered whole (CLAIMDEX_MAX_LIST)
-    episode: DataLoader[int, models.Episode] = field(init=False)
-    segments: DataLoader[int, list[models.Segment]] = field(init=False)
-    quotes: DataLoader[int, list[models.Quote]] = field(init=False)
-    summary: DataLoader[int, list[models.SummaryPoint]] = field(init=False)
-    mentions: DataLoader[ClaimsKey, list[Row[Any]]] = field(init=False)
-    dosages: DataLoader[ClaimsKey, list[Row[Any]]] = field(init=False)
-    warnings: DataLoader[ClaimsKey, list[Row[Any]]] = field(init=False)
-    indications: DataLoader[ClaimsKey, list[Row[Any]]] = field(init=False)
-    aliases: DataLoader[int, list[str]] = field(init=False)
-    medication: DataLoader[int, models.Medication] = field(init=False)
-    condition_aliases: DataLoader[int, list[str]] = field(init=False)
-    condition_medications: DataLoader[FirstKey, list[models.Medication]] = field(init=False)
-    condition_indications: DataLoader[ClaimsKey, list[Row[Any]]] = field(init=False)
-    episode_dosages: DataLoader[int, list[Row[Any]]] = field(init=False)
-    episode_warnings: DataLoader[int, list[Row[Any]]] = field(init=False)
-    across_episodes: DataLoader[int, list[across.Summary]] = field(init=False)
-    disagreements: DataLoader[ClaimsKey, list[across.Disagreement]] = field(init=False)
+    """The request's DataLoaders, each made on first use: a request needs few of them, and
+    making all of them was a sixth of a compiled answer's time."""
 
-    def __post_init__(self) -> None:
-        read = self.read
-        self.episode = _by_id(read, queries.episodes_by_id, "episode_ids")
-        self.segments = _batched(read, queries.segments_for, "episode_ids")
-        self.quotes = _batched(read, queries.quotes_for, "episode_ids")
-        self.summary = _batched(read, queries.summary_for, "episode_ids")
-        self.mentions = _claims_about(read, models.Mention, self.max_list)
-        self.dosages = _claims_about(read, models.Dosage, self.max_list)
-        self.warnings = _claims_about(read, models.Warning, self.max_list)
-        self.indications = _claims_about(read, models.Indication, self.max_list)
-        self.aliases = _batched(read, queries.aliases_for, "medication_ids")
-        self.medication = _by_id(read, queries.medications_by_id, "medication_ids")
-        self.condition_aliases = _batched(read, queries.condition_aliases_for, "condition_ids")
-        self.condition_medications = _medications_for(read, self.max_list)
-        self.condition_indications = _pages(
-            read, "indications of a condition", claims.indications_of, "condition_ids",
+    def __init__(self, read: Reader, max_list: int = 1000) -> None:
+        self.read = read
+        self.max_list = max_list  # the longest list answered whole (CLAIMDEX_MAX_LIST)
+
+    @cached_property
+    def episode(self) -> DataLoader[int, models.Episode]:
+        return _by_id(self.read, queries.episodes_by_id, "episode_ids")
+
+    @cached_property
+    def segments(self) -> DataLoader[int, list[models.Segment]]:
+        return _batched(self.read, queries.segments_for, "episode_ids")
+
+    @cached_property
+    def quotes(self) -> DataLoader[int, list[models.Quote]]:
+        return _batched(self.read, queries.quotes_for, "episode_ids")
+
+    @cached_property
+    def summary(self) -> DataLoader[int, list[models.SummaryPoint]]:
+        return _batched(self.read, queries.summary_for, "episode_ids")
+
+    @cached_property
+    def mentions(self) -> DataLoader[ClaimsKey, list[Row[Any]]]:
+        return _claims_about(self.read, models.Mention, self.max_list)
+
+    @cached_property
+    def dosages(self) -> DataLoader[ClaimsKey, list[Row[Any]]]:
+        return _claims_about(self.read, models.Dosage, self.max_list)
+
+    @cached_property
+    def warnings(self) -> DataLoader[ClaimsKey, list[Row[Any]]]:
+        return _claims_about(self.read, models.Warning, self.max_list)
+
+    @cached_property
+    def indications(self) -> DataLoader[ClaimsKey, list[Row[Any]]]:
+        return _claims_about(self.read, models.Indication, self.max_list)
+
+    @cached_property
+    def aliases(self) -> DataLoader[int, list[str]]:
+        return _batched(self.read, queries.aliases_for, "medication_ids")
+
+    @cached_property
+    def medication(self) -> DataLoader[int, models.Medication]:
+        return _by_id(self.read, queries.medications_by_id, "medication_ids")
+
+    @cached_property
+    def condition_aliases(self) -> DataLoader[int, list[str]]:
+        return _batched(self.read, queries.condition_aliases_for, "condition_ids")
+
+    @cached_property
+    def condition_medications(self) -> DataLoader[FirstKey, list[models.Medication]]:
+        return _medications_for(self.read, self.max_list)
+
+    @cached_property
+    def condition_indications(self) -> DataLoader[ClaimsKey, list[Row[Any]]]:
+        return _pages(
+            self.read,
+            "indications of a condition",
+            claims.indications_of,
+            "condition_ids",
             self.max_list,
-        )  # fmt: skip
-        self.episode_dosages = _claims_in(read, models.Dosage)
-        self.episode_warnings = _claims_in(read, models.Warning)
-        self.across_episodes = _batched(read, across.summaries, "medication_ids")
-        self.disagreements = _pages(
-            read, "disagreements of a medication", across.disagreements, "medication_ids",
+        )
+
+    @cached_property
+    def episode_dosages(self) -> DataLoader[int, list[Row[Any]]]:
+        return _claims_in(self.read, models.Dosage)
+
+    @cached_property
+    def episode_warnings(self) -> DataLoader[int, list[Row[Any]]]:
+        return _claims_in(self.read, models.Warning)
+
+    @cached_property
+    def across_episodes(self) -> DataLoader[int, list[across.Summary]]:
+        return _batched(self.read, across.summaries, "medication_ids")
+
+    @cached_property
+    def disagreements(self) -> DataLoader[ClaimsKey, list[across.Disagreement]]:
+        return _pages(
+            self.read,
+            "disagreements of a medication",
+            across.disagreements,
+            "medication_ids",
             self.max_list,
-        )  # fmt: skip
+        )
 
 
 @dataclass

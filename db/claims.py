@@ -81,12 +81,21 @@ def cursor_at(model: type[models.Base], segment_id: int, claim_id: int) -> str:
 
 def after_cursor(model: type[Claim], after: str | None) -> ColumnElement[bool] | None:
     """The condition that keeps the claims past the cursor `after`, or None for all."""
+    start = cursor_start(model, after)
+    if start is None:
+        return None
+    return tuple_(model.segment_id, model.id) > tuple_(*start)
+
+
+def cursor_start(model: type[Claim], after: str | None) -> tuple[int, int] | None:
+    """The (segment_id, id) that the cursor `after` points at, or None for no cursor;
+    PageError when it is not a cursor of this kind of claim."""
     start = decode_cursor(_kind(model), after)
     if start is None:
         return None
     if len(start) != 2 or not all(isinstance(part, int) for part in start):
         raise PageError(f"after: {after!r} is not a cursor from this list of {_kind(model)}s")
-    return tuple_(model.segment_id, model.id) > tuple_(*start)
+    return start[0], start[1]
 
 
 def claims_about(
