@@ -33,7 +33,7 @@ from db.pages import page_size
 
 if TYPE_CHECKING:
     from api.announcements import Hub
-    from api.heavy import Heavy, Request
+    from api.heavy import Heavy
 
 V = TypeVar("V")
 ClaimsKey = tuple[int, int | None, str | None]  # medication (or condition) id, first, after
@@ -321,4 +321,3 @@ class Context:
     authorized: bool = False  # the request carries a valid API token
     hub: "Hub | None" = None  # subscriptions to new claims
     heavy: "Heavy | None" = None  # worker processes for large answers (api/heavy.py)
-    request: "Request | None" = None  # the operation as sent, for a worker to execute

@@ -19,6 +19,7 @@ import multiprocessing
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,11 @@ class Request:
     variables: dict[str, Any] | None
     operation_name: str | None
     authorized: bool
+
+
+# The operation as the client sent it, set for each operation as it starts: the operations of
+# a batched request share one context, but each runs in a task with its own copy of this.
+REQUEST: ContextVar[Request | None] = ContextVar("heavy_request", default=None)
 
 
 class Offloaded(Exception):
@@ -123,15 +129,16 @@ def executor(
     class Offloading(base):  # type: ignore[valid-type, misc]
         def execute_operation(self, serially: bool | None = None) -> Any:
             context = self.context_value
+            request = REQUEST.get()
             if (
                 isinstance(context, Context)
                 and context.heavy is not None
-                and context.request is not None
+                and request is not None
                 and self.operation.operation is OperationType.QUERY
                 and not self.is_compiled()
                 and self._values(context.heavy) > context.heavy.most_values
             ):
-                return context.heavy.answer(context.request)
+                return context.heavy.answer(request)
             return super().execute_operation(serially)
 
         def is_compiled(self) -> bool:

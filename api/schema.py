@@ -334,9 +334,11 @@ class Schema(strawberry.Schema):
             return await super().execute(query, *args, **kwargs)
         if context.heavy is not None and query is not None:
             # As sent: a worker process may be asked to execute it (api/heavy.py).
-            context.request = heavy.Request(
-                query, kwargs.get("variable_values"), kwargs.get("operation_name"),
-                context.authorized,
+            heavy.REQUEST.set(
+                heavy.Request(
+                    query, kwargs.get("variable_values"), kwargs.get("operation_name"),
+                    context.authorized,
+                )
             )  # fmt: skip
         operation = super().execute(query, *args, **kwargs)
         return await on_a_worker(operation, context.read.threads)

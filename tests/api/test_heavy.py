@@ -82,6 +82,21 @@ def test_only_large_answers_go_to_a_worker(shared_engine: Engine) -> None:
     assert offloaded() - before == 1  # a hundred episodes' segments, not two
 
 
+def test_each_operation_of_a_batch_goes_as_itself(shared_engine: Engine) -> None:
+    settings = Settings(heavy_workers=1, heavy_values=1, rate_per_minute=0)
+    app = create_app(shared_engine, settings=settings)
+    batch = [{"query": EPISODES, "variables": {"n": n}} for n in (1, 2, 3)]
+
+    async def send() -> Any:
+        async with running([app]):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                return (await client.post("/graphql", json=batch)).json()
+
+    found = asyncio.run(send())
+    assert [len(body["data"]["episodes"]["nodes"]) for body in found] == [1, 2, 3]
+
+
 def values(document: str, variables: dict[str, Any] | None = None) -> int:
     parsed = parse(document)
     operation = parsed.definitions[0]
