@@ -33,7 +33,7 @@ from api.settings import Settings
 from api.tracing import GraphQLSpans
 from api.types.claims import Dosage, Warning
 from api.types.condition import Condition
-from api.types.connection import Connection
+from api.types.connection import Connection, asks_for
 from api.types.episode import Episode
 from api.types.feed import AddedFeed, Feed, FeedSyncResult
 from api.types.medication import Medication
@@ -169,7 +169,13 @@ class Query:
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[SearchHit]:
-        page = await info.context.read(queries.search_page, query=query, first=first, after=after)
+        page = await info.context.read(
+            queries.search_page,
+            query=query,
+            first=first,
+            after=after,
+            count=asks_for(info.selected_fields[0].selections, "totalCount"),
+        )
         return Connection.from_page(page, SearchHit.from_row)
 
     @strawberry.field(

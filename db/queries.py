@@ -258,9 +258,16 @@ def _dosage_conditions(
 
 
 def search_page(
-    *, session: Session, query: str, first: int | None = None, after: str | None = None
+    *,
+    session: Session,
+    query: str,
+    first: int | None = None,
+    after: str | None = None,
+    count: bool = True,
 ) -> Page[tuple[db_search.Hit, models.Segment]]:
-    """A page of full-text hits, best first, each with its segment and episode loaded."""
+    """A page of full-text hits, best first, each with its segment and episode loaded; the
+    total of hits when `count` (else 0): counting reads every match, which ranking with the
+    top-k index does not."""
     size = page_size(first)
     start = decode_cursor("hit", after)
     last = (float(start[0]), int(start[1])) if start is not None and len(start) == 2 else None
@@ -278,7 +285,7 @@ def search_page(
         rows=[(hit, segments[hit.segment_id]) for hit in shown],
         cursors=[encode_cursor("hit", hit.score, hit.segment_id) for hit in shown],
         has_next=len(hits) > size,
-        total=db_search.count_segments(session=session, query=query),
+        total=db_search.count_segments(session=session, query=query) if count else 0,
     )
 
 

@@ -1,14 +1,27 @@
 """Relay-style connections: totalCount, nodes, edges with cursors, and pageInfo."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from db.pages import Page
 
 Node = TypeVar("Node")
 Row = TypeVar("Row")
+
+
+def asks_for(selections: Sequence[Selection], name: str) -> bool:
+    """Whether `selections` (the fields selected on a connection, through its fragments)
+    ask for the field `name`."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name == name:
+                return True
+        elif asks_for(selection.selections, name):
+            return True
+    return False
 
 
 @strawberry.type

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 
 from api.app import create_app
 from api.settings import Settings
+from db import search as db_search
 from db.engine import transaction
 from db.ingestion import ingest_text
 from db.store import content_hash, save_episode
@@ -63,6 +64,26 @@ def test_search_ranks_the_segment_that_says_it_first(app: Starlette) -> None:
     assert [h["node"]["score"] for h in hits] == sorted(
         (h["node"]["score"] for h in hits), reverse=True
     )
+
+
+def test_search_counts_its_hits_only_when_asked(
+    app: Starlette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inline = post_graphql(app, '{ search(query: "pain") { totalCount } }')
+    spread = post_graphql(
+        app,
+        '{ search(query: "pain") { ...Total } } '
+        "fragment Total on SearchHitConnection { totalCount }",
+    )
+    assert spread == inline and inline["search"]["totalCount"] > 1
+
+    # Counting reads every match; a page that does not show the total never pays for it.
+    def refused(**_: Any) -> int:
+        raise AssertionError("counted without being asked")
+
+    monkeypatch.setattr(db_search, "count_segments", refused)
+    nodes = post_graphql(app, '{ search(query: "pain", first: 2) { nodes { score } } }')
+    assert len(nodes["search"]["nodes"]) == 2
 
 
 def test_medication_stats(app: Starlette) -> None:
