@@ -33,7 +33,7 @@ from ingest.records import (
     Warning,
 )
 from ingest.regimen import regimen_at
-from ingest.stance import stance_at
+from ingest.stance import stance_after
 from ingest.timestamps import format_timestamp
 from ingest.units import to_canonical
 
@@ -446,7 +446,8 @@ def _dosage(
             return None
     history.setdefault(name, []).append(value)
     per_day = value * amount.per_day if amount.per_day is not None else None
-    said = stance_at(text, amount.start)
+    before = document.segments[index - 1].text if index else ""
+    said = stance_after(before, text, amount.start)
     return Dosage(
         index, amount.start, amount.end, amount.text, name, value, unit, top, amount.frequency,
         per_day, said, regimen=regimen_at(text, amount.start, amount.end, said),
@@ -689,7 +690,8 @@ def _warnings(
             if not inside or (pronoun is not None and pronoun.start() < inside[0].start):
                 name = talk.focus(index, caution.start) or name
             if name is not None:
-                said = stance_at(segment.text, caution.start)
+                before = document.segments[index - 1].text if index else ""
+                said = stance_after(before, segment.text, caution.start)
                 found.append(Warning(index, caution.text, name, caution.kind, said, caution.start))
     return found, dropped
 

@@ -83,6 +83,8 @@ RECOMMENDATION = re.compile(
     # "most people do quite well to ingest", "one way to prevent it is to take".
     r"|\bmost people (?:do|will do) (?:quite |very |really )?(?:well|fine|best)\b"
     r"|\bfor most people\b|\bis to take\b"
+    # "you can also do something like 500 milligrams", "the recommendation is".
+    r"|\b(?:the|a|my|our|his|her|their|general) recommendations? (?:is|was|are|were|that)\b"
     r"|\b(?:I|we) (?:always )?tell (?:them|people|patients|everyone|you|every)\b"
     r"|\b(?:I|we)(?:'ll| will)? (?:say|said) (?:is |to them |to people )?(?:take|start|stop|use)\b"
     # An instruction after a condition: "if you're dehydrated, ..., stop it".
@@ -104,6 +106,14 @@ ORDER = (
     (Stance.ANECDOTE, ANECDOTE),
     (Stance.PRACTICE, PRACTICE),
     (Stance.RECOMMENDATION, RECOMMENDATION),
+)
+
+
+# A question asking for advice: its answer, with no cue of its own, is the advice.
+ASKED_ADVICE = re.compile(
+    r"\b(?:do|would|will|should) (?:you|people|I|we)\b[^?]*"
+    r"\b(?:recommend|suggest|advise|tell people)\b[^?]*\?",
+    re.IGNORECASE,
 )
 
 
@@ -131,18 +141,22 @@ def stance_at(text: str, offset: int) -> Stance:
     still the story. Unpunctuated speech runs on for a paragraph, so only CLAUSE_BEFORE
     characters before the claim and CLAUSE_AFTER after it are read."""
     before = Stance.GENERAL
+    asked = False
     for start, end in sentences(text):
         inside = start <= offset < end
         own = stance(_around(text, start, end, offset if inside else end))
         here = own
         if own is Stance.GENERAL and before in CARRIED:
             here = before
+        elif own is Stance.GENERAL and asked:
+            here = Stance.RECOMMENDATION
         elif own is Stance.PRACTICE and before is Stance.ANECDOTE:
             here = before
         if inside:
             return here
         # A story goes on; a study or a practice colours only the sentence after it.
         before = here if here in STORIES else own
+        asked = ASKED_ADVICE.search(text, start, end) is not None
     return stance(_around(text, 0, len(text), offset))
 
 
@@ -152,3 +166,13 @@ def _around(text: str, start: int, end: int, offset: int) -> str:
     first = max(start, offset - CLAUSE_BEFORE)
     near = text[first : min(end, offset + CLAUSE_AFTER)]
     return near if first == start else f"... {near}"
+
+
+def stance_after(before: str, text: str, offset: int) -> Stance:
+    """`stance_at` for a claim at `offset` of the paragraph `text`, read on from the paragraph
+    `before` it: captions cut paragraphs by the clock, mid-sentence, so the words that open a
+    claim's sentence, or the study the sentence before it tells, may end the paragraph
+    before ("there's actually data going up as | high as 10 milligrams per kilogram")."""
+    if not before:
+        return stance_at(text, offset)
+    return stance_at(f"{before} {text}", len(before) + 1 + offset)

@@ -1,9 +1,11 @@
 """Stance: how a claim was said, from the words of its sentence."""
 
+import re
+
 import pytest
 
 from ingest.records import Stance
-from ingest.stance import stance, stance_at
+from ingest.stance import stance, stance_after, stance_at
 
 
 @pytest.mark.parametrize(
@@ -98,3 +100,29 @@ def test_in_a_long_run_of_speech_only_the_words_near_the_claim_count() -> None:
         "usual complaints and the usual history and the usual worries the dose is 50 mg"
     )
     assert stance_at(text, text.index("50 mg")) is Stance.GENERAL
+
+
+def test_a_claim_reads_on_from_the_paragraph_before() -> None:
+    # Captions cut paragraphs by the clock: the study that opens the sentence is in the last.
+    before = "people who are not used to it can struggle and there's actually data going up as"
+    text = "high as 10 milligrams per kilogram of body weight"
+    assert stance_at(text, 8) is Stance.GENERAL
+    assert stance_after(before, text, 8) is Stance.STUDY
+    assert stance_after("", text, 8) is Stance.GENERAL
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The answer to a request for advice is the advice.
+        ("What dose do you recommend to your patients? Anywhere from 300 to 600 mg a day.",
+         Stance.RECOMMENDATION),
+        ("Would you suggest it every day? 300 mg a day, yes.", Stance.RECOMMENDATION),
+        # Not to a question of fact.
+        ("How much is in a cup? About 100 mg.", Stance.GENERAL),
+        ("The recommendation is 400 milligrams a day.", Stance.RECOMMENDATION),
+    ],
+)  # fmt: skip
+def test_advice_asked_for_and_given(text: str, expected: Stance) -> None:
+    last_number = [found.start() for found in re.finditer(r"\d+", text)][-1]
+    assert stance_at(text, last_number) is expected
