@@ -9,6 +9,7 @@ way clinicians speak on podcasts; none is written for one sentence.
 """
 
 import re
+from functools import lru_cache
 
 from ingest.records import Stance
 from ingest.text import sentences
@@ -140,24 +141,43 @@ def stance_at(text: str, offset: int) -> Stance:
     sentences before it tell; within a story, what the clinician did ("I go up to nine") is
     still the story. Unpunctuated speech runs on for a paragraph, so only CLAUSE_BEFORE
     characters before the claim and CLAUSE_AFTER after it are read."""
-    before = Stance.GENERAL
-    asked = False
-    for start, end in sentences(text):
-        inside = start <= offset < end
-        own = stance(_around(text, start, end, offset if inside else end))
-        here = own
-        if own is Stance.GENERAL and before in CARRIED:
-            here = before
-        elif own is Stance.GENERAL and asked:
-            here = Stance.RECOMMENDATION
-        elif own is Stance.PRACTICE and before is Stance.ANECDOTE:
-            here = before
-        if inside:
-            return here
+    spans, states = _told(text)
+    for (start, end), (before, asked) in zip(spans, states, strict=True):
+        if start <= offset < end:
+            return _in_context(stance(_around(text, start, end, offset)), before, asked)
+    return stance(_around(text, 0, len(text), offset))
+
+
+# Every claim of a paragraph reads the same sentences before it: they are read once.
+PARAGRAPHS_KEPT = 64
+
+
+@lru_cache(maxsize=PARAGRAPHS_KEPT)
+def _told(text: str) -> tuple[list[tuple[int, int]], list[tuple[Stance, bool]]]:
+    """The sentences of `text`, and for each what the sentences before it leave a claim in it:
+    the stance they carry into it, and whether the one before asked for advice."""
+    spans = sentences(text)
+    states = []
+    before, asked = Stance.GENERAL, False
+    for start, end in spans:
+        states.append((before, asked))
+        own = stance(_around(text, start, end, end))
+        here = _in_context(own, before, asked)
         # A story goes on; a study or a practice colours only the sentence after it.
         before = here if here in STORIES else own
         asked = ASKED_ADVICE.search(text, start, end) is not None
-    return stance(_around(text, 0, len(text), offset))
+    return spans, states
+
+
+def _in_context(own: Stance, before: Stance, asked: bool) -> Stance:
+    """A sentence's stance given what the sentences before it carry into it."""
+    if own is Stance.GENERAL and before in CARRIED:
+        return before
+    if own is Stance.GENERAL and asked:
+        return Stance.RECOMMENDATION
+    if own is Stance.PRACTICE and before is Stance.ANECDOTE:
+        return before
+    return own
 
 
 def _around(text: str, start: int, end: int, offset: int) -> str:
