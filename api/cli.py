@@ -819,6 +819,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (each with its own pool).")] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            envvar="CLAIMDEX_ACCESS_LOG",
+            help="A log line for every request. Off unless asked for: /metrics counts requests "
+            "by route and status, and writing the lines costs a worker throughput.",
+        ),
+    ] = False,
 ) -> None:
     """Serve GraphQL (and GraphiQL in a browser) at http://HOST:PORT/graphql, REST at /api/v1."""
     import uvicorn
@@ -836,6 +845,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
     )
 
 

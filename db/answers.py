@@ -14,7 +14,19 @@ from functools import lru_cache
 from typing import Any, Generic
 
 import orjson
-from sqlalchemy import ColumnElement, Integer, Select, Text, bindparam, cast, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Text,
+    bindparam,
+    case,
+    cast,
+    func,
+    null,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from db import claims, models
@@ -173,13 +185,24 @@ def _gathered(columns: list[Any], postgres: bool) -> Any:
     return select(func.json_group_array(func.json_array(*columns))).scalar_subquery()
 
 
+# Below this magnitude SQLite's printf with 17 significant digits reads back to the same
+# double; above it, it can miss in the last digit.
+PRINTF_EXACT_BELOW = 1e100
+
+
 def _as_text(column: ColumnElement[Any], postgres: bool) -> ColumnElement[Any]:
     """A float as text that reads back to the same double: PostgreSQL writes the shortest
-    such text itself (extra_float_digits > 0, its default); SQLite's printf misses in the last
-    digit at the ends of the range, so Python's repr writes it (FLOAT_TEXT)."""
+    such text itself (extra_float_digits > 0, its default); SQLite's printf writes 17 digits
+    up to PRINTF_EXACT_BELOW, and Python's repr (FLOAT_TEXT) writes the rest. Calling Python
+    for every value held the GIL from inside SQLite: under 16 clients the headline's reads
+    queued on it (`python -m bench.throughput --profile`)."""
     if postgres:
         return cast(column, Text)
-    return getattr(func, FLOAT_TEXT)(column)  # type: ignore[no-any-return]
+    return case(
+        (column.is_(None), null()),
+        (func.abs(column) < PRINTF_EXACT_BELOW, func.printf("%!.17g", column)),
+        else_=getattr(func, FLOAT_TEXT)(column),
+    )
 
 
 def _float_text(value: float | None) -> str | None:

@@ -53,7 +53,11 @@ def make_engine(url: str | None = None, **options: Any) -> Engine:
     """An engine for `url` (default: database_url()), tuned for its dialect."""
     url = url or database_url()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **(pool_settings() | options))
+        # A file's connections are cheap to keep and dear to open (each sets its pragmas, and
+        # WAL touches the file): the pool keeps every one it hands out, where overflow ones
+        # would be closed after each read and opened again for the next.
+        kept = pool_settings() | {"pool_size": connection_limit(), "max_overflow": 0}
+        engine = create_engine(url, connect_args={"timeout": 30}, **(kept | options))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # Pre-ping: a connection dropped by a server restart is noticed and replaced before a

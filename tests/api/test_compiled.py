@@ -55,7 +55,18 @@ WHOLE_LISTS = """query Whole($name: String!) {
   medication(name: $name) { name dosages { value text } warnings { kind } mentions { text } }
 }"""
 
-ODD_FLOATS = [70.00000000000001, 4.0, 1e-05, 1e16, 0.1 + 0.2, 123456789.125]
+ODD_FLOATS = [
+    70.00000000000001,
+    4.0,
+    1e-05,
+    1e16,
+    0.1 + 0.2,
+    123456789.125,
+    -0.0,
+    2.5e-310,
+    1.0149365725783677e102,
+    1.2508188647871849e247,
+]
 ODD_TEXT = 'caf\u00e9 \u2028 "quoted" back\\slash \x01 tab\t end'
 
 
