@@ -1,6 +1,6 @@
 """Full-text search latency on a SQLite database, ranked in the database and by the top-k index.
 
-Usage: python -m bench.search DATABASE_FILE [--copies N] [--rounds 5]
+Usage: python -m bench.search DATABASE_FILE [--copies N] [--rounds 5] [--keep FOLDER]
 
 Times `search_segments` for bench.run's queries, first page of 20, each way: the database
 ranking (FTS5), then the tantivy index (built into a scratch folder by the same code as
@@ -8,7 +8,8 @@ ranking (FTS5), then the tantivy index (built into a scratch folder by the same 
 episodes, segments and search entries are first copied N times into a scratch file (each
 copy under its own keys and ids), a corpus N times the size in minutes rather than the hours
 ingest takes; its words are the same, so each word's share of entries is too. Prints a
-markdown table; reads the database, never writes it.
+markdown table; reads the database, never writes it. --keep FOLDER keeps the copies
+(copies.db) and the index (index/) there, for `python -m bench.profile` to look into.
 """
 
 import argparse
@@ -70,12 +71,17 @@ def main() -> None:
     parser.add_argument("database", type=Path)
     parser.add_argument("--copies", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="a new folder for the copies and the index")
     arguments = parser.parse_args()
 
     from db import search_index
     from db.engine import make_engine
 
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as temporary:
+        scratch = temporary
+        if arguments.keep is not None:
+            arguments.keep.mkdir(parents=True)
+            scratch = str(arguments.keep)
         database = arguments.database.resolve()
         if arguments.copies > 1:
             database = Path(scratch) / "copies.db"
