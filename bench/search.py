@@ -1,6 +1,6 @@
 """Full-text search latency on a SQLite database, ranked in the database and by the top-k index.
 
-Usage: python -m bench.search DATABASE_FILE [--copies N] [--rounds 5] [--keep FOLDER]
+Usage: python -m bench.search DATABASE_FILE [--copies N] [--rounds 5] [--keep FOLDER] [--split]
 
 Times `search_segments` for bench.run's queries, first page of 20, each way: the database
 ranking (FTS5), then the tantivy index (built into a scratch folder by the same code as
@@ -10,6 +10,8 @@ copy under its own keys and ids), a corpus N times the size in minutes rather th
 ingest takes; its words are the same, so each word's share of entries is too. Prints a
 markdown table; reads the database, never writes it. --keep FOLDER keeps the copies
 (copies.db) and the index (index/) there, for `python -m bench.profile` to look into.
+--split adds where a search ranked by the index spends its time, timed by the clock around
+each part (a profiler's sampling inflates the parts that run Python).
 """
 
 import argparse
@@ -17,11 +19,13 @@ import os
 import sqlite3
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
-from bench.run import index_latencies, machine, percentile, search_latencies
+from bench.run import SEARCHES, index_latencies, machine, percentile, search_latencies
 
 TABLES = ("episodes", "segments", "search_entries")
 
@@ -66,12 +70,69 @@ def multiplied(source: Path, target: Path, copies: int) -> None:
     connection.close()
 
 
+# The parts of search_segments timed by --split: (module, function, what it does).
+PARTS = [
+    ("db.search_index", "state", "reading the index's state row (the read's first statement)"),
+    ("db.spellings", "near_terms", "looking up near spellings"),
+    ("db.search_index", "best", "ranking in tantivy"),
+    ("db.search", "_snippets_sqlite", "writing the page's snippets with FTS5"),
+]
+
+
+def split(engine: Engine, folder: Path, rounds: int) -> list[tuple[str, float, float]]:
+    """(part, mean ms a search, share of the whole) for bench.run's queries ranked by the
+    index in `folder`, each part timed by wrapping its function; "the rest" last."""
+    import importlib
+
+    from db import search_index
+    from db.engine import session_factory
+    from db.search import search_segments
+
+    spent = dict.fromkeys([name for *_, name in PARTS], 0.0)
+    originals = []
+    for module_name, function, name in PARTS:
+        module = importlib.import_module(module_name)
+        original = getattr(module, function)
+        originals.append((module, function, original))
+
+        def timed(*args: Any, _original: Any = original, _name: str = name, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_name] += time.perf_counter() - start
+
+        setattr(module, function, timed)
+    os.environ[search_index.LOCATION] = str(folder)
+    sessions = session_factory(engine)
+    total, count = 0.0, 0
+    try:
+        for round_ in range(rounds + 1):
+            for query in SEARCHES:
+                with sessions() as session:
+                    start = time.perf_counter()
+                    search_segments(session=session, query=query, limit=20)
+                    if round_:  # the first round warms up and is not counted
+                        total += time.perf_counter() - start
+                        count += 1
+            if not round_:
+                spent = dict.fromkeys(spent, 0.0)
+    finally:
+        os.environ.pop(search_index.LOCATION)
+        for module, function, original in originals:
+            setattr(module, function, original)
+    found = [(name, 1000 * seconds / count, seconds / total) for name, seconds in spent.items()]
+    rest = total - sum(spent.values())
+    return [*found, ("the rest", 1000 * rest / count, rest / total)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("database", type=Path)
     parser.add_argument("--copies", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="a new folder for the copies and the index")
+    parser.add_argument("--split", action="store_true", help="time each part of a search")
     arguments = parser.parse_args()
 
     from db import search_index
@@ -90,6 +151,7 @@ def main() -> None:
         os.environ.pop(search_index.LOCATION, None)
         in_database = search_latencies(engine, arguments.rounds)
         by_index, built, size = index_latencies(engine, Path(scratch) / "index", arguments.rounds)
+        parts = split(engine, Path(scratch) / "index", arguments.rounds) if arguments.split else []
         with engine.connect() as connection:
             segments = connection.execute(text("SELECT COUNT(*) FROM segments")).scalar_one()
         engine.dispose()
@@ -106,6 +168,9 @@ def main() -> None:
     for name, found in (("the database (FTS5)", in_database), ("the top-k index", by_index)):
         lines.append(f"| {name} | {percentile(found, 0.5):.1f} | {percentile(found, 0.99):.1f} |")
     lines += ["", f"index built in {built:.1f} s, {size:.1f} MB"]
+    if parts:
+        lines += ["", "| part of a search ranked by the index | mean ms | share |", "|---|---|---|"]
+        lines += [f"| {name} | {ms:.2f} | {share:.0%} |" for name, ms, share in parts]
     sys.stdout.write("\n".join(lines) + "\n")
 
 

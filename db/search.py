@@ -10,12 +10,13 @@ snippets mark matched words with <mark> and escape everything else.
 
 import html
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Integer, Row, Select, insert, select, text
+from sqlalchemy import Integer, Row, Select, bindparam, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -75,15 +76,48 @@ def record_terms(session: Session, texts: Iterable[str]) -> None:
         session.execute(insert(models.TermSpelling), spellings.term_rows(added))
 
 
-def _widened(session: Session, word: str) -> list[str]:
-    """`word` and the indexed words it nearly matches ("microglia" -> "microgia")."""
+def _widened(session: Session, word: str, now: tuple[str, int]) -> list[str]:
+    """`word` and the indexed words it nearly matches ("microglia" -> "microgia"), with the
+    database in state `now` (search_index.state)."""
     if len(word) < SHORTEST_TERM + 1:
         return [word]
-    known = spellings.near_terms(session=session, word=word)
-    near = process.extract(
-        word, known, scorer=fuzz.ratio, score_cutoff=NEAR_WORD_SCORE, limit=NEAR_WORDS
-    )
-    return [word] + [match for match, _, _ in near if match != word]
+    return NEAR.widened(session, word, now)
+
+
+class _NearWords:
+    """Each word's near spellings, read once per state of the database in this process: a
+    quarter of a search at 1M segments was looking them up (BENCHMARKS.md). The state counts
+    every write of search entries and terms, so a new word is seen by the next search."""
+
+    def __init__(self, most: int) -> None:
+        self._lock = threading.Lock()
+        self._most = most
+        self._now: tuple[str, int] | None = None
+        self._found: dict[str, list[str]] = {}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._now, self._found = None, {}
+
+    def widened(self, session: Session, word: str, now: tuple[str, int]) -> list[str]:
+        with self._lock:
+            if now != self._now:
+                self._now, self._found = now, {}
+            found = self._found.get(word)
+        if found is not None:
+            return found
+        known = spellings.near_terms(session=session, word=word)
+        near = process.extract(
+            word, known, scorer=fuzz.ratio, score_cutoff=NEAR_WORD_SCORE, limit=NEAR_WORDS
+        )
+        found = [word] + [match for match, _, _ in near if match != word]
+        with self._lock:
+            if now == self._now and len(self._found) < self._most:
+                self._found[word] = found
+        return found
+
+
+NEAR = _NearWords(most=100_000)
 
 
 def search_segments(
@@ -96,9 +130,10 @@ def search_segments(
     asked = words(query)
     if not asked:
         return []
-    alternatives = [_widened(session, word) for word in asked]
+    now = search_index.state(session)
+    alternatives = [_widened(session, word, now) for word in asked]
     postgres = session.get_bind().dialect.name == "postgresql"
-    found = search_index.searcher(session=session)
+    found = search_index.searcher(session=session, now=now)
     if found is not None:
         ranked: Sequence[Row[Any] | search_index.Ranked] = search_index.best(
             found=found, alternatives=alternatives, limit=limit, after=after
@@ -145,7 +180,7 @@ def _snippets_sqlite(
     return _snippets(
         session,
         f"SELECT rowid, snippet(search_fts, 0, :open, :close, '…', {SNIPPET_WORDS})"
-        " FROM search_fts WHERE search_fts MATCH :match AND rowid IN ({entries})",
+        " FROM search_fts WHERE search_fts MATCH :match AND rowid IN :entries",
         ranked,
         {"match": _fts5_query(alternatives), "open": OPEN, "close": CLOSE},
     )
@@ -177,7 +212,7 @@ def _snippets_postgresql(
         session,
         "SELECT e.id, ts_headline('english', e.text, q, :options)"
         " FROM search_entries e, to_tsquery('english', :query) q"
-        " WHERE e.id IN ({entries}) AND e.search @@ q",
+        " WHERE e.id IN :entries AND e.search @@ q",
         ranked,
         {"query": _tsquery(alternatives), "options": options},
     )
@@ -208,7 +243,7 @@ def _snippets(
     that matches, else from the summary line that matches the most query words (the first
     of equals). A summary line may find a segment, but what a hit shows is what was said
     there, wherever the transcript's own words match. `sql` gives each matching entry's id
-    and snippet, for the entries listed in it."""
+    and snippet, for the entries bound to :entries."""
     if not ranked:
         return {}
     places = {
@@ -219,13 +254,25 @@ def _snippets(
             ).where(models.SearchEntry.segment_id.in_([row.id for row in ranked]))
         )
     }
-    entries = ", ".join(str(int(entry)) for entry in places)  # integers from the database
+    # One statement text for every page of the same size: SQLAlchemy and the driver keep it.
+    statement = text(sql).bindparams(bindparam("entries", expanding=True))
     best: dict[int, tuple[tuple[bool, int, int], str]] = {}
-    for entry, snippet in session.execute(text(sql.format(entries=entries)), parameters):
-        segment_id, said = places[int(entry)]
-        key = (said, str(snippet).count(OPEN), -int(entry))
-        if segment_id not in best or key > best[segment_id][0]:
-            best[segment_id] = (key, str(snippet))
+    # A transcript entry that matches is shown before any summary line, so summary lines are
+    # written only for the hits none of whose transcript entries matched: writing snippets
+    # was most of a search ranked by the index (python -m bench.search --split).
+    for said in (True, False):
+        entries = [
+            entry
+            for entry, (segment_id, transcript) in places.items()
+            if transcript is said and segment_id not in best
+        ]
+        if not entries:
+            continue
+        for entry, snippet in session.execute(statement, parameters | {"entries": entries}):
+            segment_id = places[int(entry)][0]
+            key = (said, str(snippet).count(OPEN), -int(entry))
+            if segment_id not in best or key > best[segment_id][0]:
+                best[segment_id] = (key, str(snippet))
     return {segment_id: snippet for segment_id, (_, snippet) in best.items()}
 
 
@@ -269,7 +316,8 @@ def _matching(session: Session, query: str) -> tuple[str, dict[str, str]] | None
     asked = words(query)
     if not asked:
         return None
-    alternatives = [_widened(session, word) for word in asked]
+    now = search_index.state(session)
+    alternatives = [_widened(session, word, now) for word in asked]
     if session.get_bind().dialect.name == "postgresql":
         where = "FROM search_entries e WHERE e.search @@ to_tsquery('english', :query)"
         return where, {"query": _tsquery(alternatives)}

@@ -103,7 +103,8 @@ def changed(*, session: Session) -> None:
     )
 
 
-def _state(session: Session) -> tuple[str, int]:
+def state(session: Session) -> tuple[str, int]:
+    """(the database's identity, its count of changes to the search entries and terms)."""
     row = session.execute(
         select(models.SearchIndexState.database, models.SearchIndexState.generation).where(
             models.SearchIndexState.id == 1
@@ -177,12 +178,13 @@ class _Opened:
 _OPENED = _Opened()
 
 
-def searcher(*, session: Session) -> tantivy.Searcher | None:
-    """The index's searcher when one is set up and in step with the database, else None."""
+def searcher(*, session: Session, now: tuple[str, int] | None = None) -> tantivy.Searcher | None:
+    """The index's searcher when one is set up and in step with the database (whose state()
+    is `now`, read here when not given), else None."""
     folder = location()
     if folder is None:
         return None
-    database, generation = _state(session)
+    database, generation = now or state(session)
     record = _recorded(folder)
     if record is None or (record.database, record.generation) != (database, generation):
         _OPENED.warn_once(folder, generation)
@@ -310,7 +312,7 @@ def follow(
         # every change before it.
         record = _recorded(folder)
         with sessions() as session:
-            database, generation = _state(session)
+            database, generation = state(session)
             if record is None or (record.database, record.generation + 1) != (
                 database,
                 generation,
@@ -339,7 +341,7 @@ def rebuild(*, sessions: sessionmaker[Session], folder: Path) -> tuple[int, bool
     try:
         index = _open(building)
         with sessions() as session:
-            database, generation = _state(session)
+            database, generation = state(session)
             writer = _writer(index)
             if writer is None:
                 raise RuntimeError(f"{building} is locked by another writer")
@@ -359,4 +361,4 @@ def rebuild(*, sessions: sessionmaker[Session], folder: Path) -> tuple[int, bool
         shutil.rmtree(building, ignore_errors=True)
         raise
     with sessions() as session:
-        return count, _state(session)[1] != generation
+        return count, state(session)[1] != generation

@@ -28,7 +28,7 @@ from bench.serving import BIN as BIN
 from bench.serving import free_port as free_port
 from bench.serving import served
 from bench.serving import user_environment as user_environment
-from db import migrate
+from db import migrate, search
 from db.engine import make_engine, session_factory
 from db.ingestion import ingest_file, ingest_text
 from ingest import lexicon
@@ -171,6 +171,14 @@ def seed(sessions: sessionmaker[Session], names: lexicon.Lexicon) -> None:
     """Ingests the seed and the gold documents."""
     for gold in gold_documents():
         ingest_file(sessions=sessions, path=gold_path(gold), names=names)
+
+
+@pytest.fixture(autouse=True)
+def _near_words_forgotten() -> None:
+    """Each test starts with no near spellings remembered: the writes a test rolls back take a
+    shared database back to a state that a later test reaches again with other words, which
+    in claimdex never happens (db/search.py, _NearWords)."""
+    search.NEAR.clear()
 
 
 @pytest.fixture(params=BACKENDS)

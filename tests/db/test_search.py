@@ -3,7 +3,9 @@
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import models, search
+from db.ingestion import ingest_text
 from db.search import search_segments
+from ingest.lexicon import Lexicon
 from tests.conftest import SCANNED, made_up_words, reads
 
 
@@ -54,3 +56,19 @@ def test_widening_reads_only_the_terms_near_the_word(seeded: sessionmaker[Sessio
         assert read.rows < 20
         if session.get_bind().dialect.name == "sqlite":
             assert read.plans and not [plan for plan in read.plans if SCANNED.search(plan)]
+
+
+def test_a_word_written_after_a_search_widens_the_next_one(
+    seeded: sessionmaker[Session], names: Lexicon
+) -> None:
+    episode = (
+        "# A word no episode held\n\n**Channel:** Test\n**Upload Date:** 2026-01-01\n"
+        "**URL:** https://example.org/watch?v=zzz\n\n## Transcript\n\n"
+        "[00:00:05] We measured quorvantile in every sample.\n"
+    )
+    with seeded() as session:
+        assert search_segments(session=session, query="quorvantyle", limit=5) == []
+    ingest_text(sessions=seeded, text=episode, source="word.md", names=names)
+    with seeded() as session:
+        hits = search_segments(session=session, query="quorvantyle", limit=5)
+    assert len(hits) == 1 and "<mark>quorvantile</mark> in every sample" in hits[0].snippet
