@@ -85,9 +85,10 @@ def _widened(session: Session, word: str, now: tuple[str, int]) -> list[str]:
 
 
 class _NearWords:
-    """Each word's near spellings, read once per state of the database in this process: a
-    quarter of a search at 1M segments was looking them up (BENCHMARKS.md). The state counts
-    every write of search entries and terms, so a new word is seen by the next search."""
+    """Each word's near spellings, read once per state of the database in this process:
+    looking them up was 15% of a search ranked by the index at 1M segments (`python -m
+    bench.search DB --copies 10 --split`). The state counts every write of search entries
+    and terms, so a new word is seen by the next search."""
 
     def __init__(self, most: int) -> None:
         self._lock = threading.Lock()
