@@ -92,6 +92,10 @@ RECOMMENDATION = re.compile(
     r"|\bif you\b[^.?!]{0,160}?,\s*(?:then\s+)?(?:stop|take|start|hold|avoid|call|skip|cut|"
     r"drop|switch|don't|do not)\b"
     r"|\byou (?:stop|take|hold|avoid|start|skip|keep|don't|do not|never|call)\b"
+    # "you can also do something like 500 milligrams", "you could just take a capsule".
+    # A bare "you can take it for an attack" tells how a drug is used, not what to do.
+    r"|\byou (?:could(?: also| just| even| then| still)?|can (?:also|just|even|still)) "
+    r"(?:take|do|use|try|add|increase|go up|start|get away with)\b"
     r"|\bnever (?:combine|take|mix|use|stop)\b"
     r"|\b(?:make sure|be careful|don't exceed|never exceed|no more than|don't go above)\b"
     r"|^\s*(?:so |and |but |then )?(?:take|start|use|avoid|keep|stay|try|stop|don't|do not)\b",

@@ -46,6 +46,9 @@ def test_a_sentence_says_how_a_claim_was_made(sentence: str, expected: Stance) -
         ("He recommended 8 to 12 grams of salt a day.", Stance.RECOMMENDATION),
         ("Most people do quite well to ingest 100 to 200 milligrams.", Stance.RECOMMENDATION),
         ("One way to prevent it is to take 600 milligrams of garlic.", Stance.RECOMMENDATION),
+        # An option offered to the listener is advice; a bare "you can" is not (see below).
+        ("You can also try 200 milligrams before training.", Stance.RECOMMENDATION),
+        ("You could just take a one gram capsule with the meal.", Stance.RECOMMENDATION),
         # Putting up a post or a link is no clinician's practice; putting a patient on a drug is.
         ("I put up a post about three to five grams a day.", Stance.GENERAL),
         ("I'd like to compare it to a three milligram tablet.", Stance.GENERAL),
