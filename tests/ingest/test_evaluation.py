@@ -77,10 +77,20 @@ def test_ade_numeric_pairs(names: Lexicon) -> None:
 def test_the_ade_floor_is_named() -> None:
     def scores(found: int) -> AdeScores:
         pairs = Score(found, found, 100)
-        return AdeScores(Score(90, 90, 100), pairs, pairs, pairs, dose_spans=100)
+        return AdeScores(Score(90, 90, 100), pairs, pairs, pairs, reachable=100)
 
     assert ade_shortfalls(scores(85)) == []
     assert ade_shortfalls(scores(84)) == ["ADE numeric pair recall below 0.85"]
+
+
+def test_the_ade_ceiling_counts_a_drug_and_its_abbreviation_as_one(names: Lexicon) -> None:
+    sentence = "Hypersensitivity after paclitaxel and carboplatin (CBDCA) 60 mg/m2 weekly."
+    lines = [
+        f"1|{sentence}|60 mg/m2|0|0|{drug}|0|0" for drug in ("carboplatin", "CBDCA", "paclitaxel")
+    ]
+    scores = score_ade(lines, names)
+    # One dose given to carboplatin meets both of its pairs; paclitaxel's cannot be met too.
+    assert (scores.reachable, scores.attributed_pairs.expected) == (2, 3)
 
 
 def test_gold_labels_find_documents_beside_them_or_in_the_seeds() -> None:
