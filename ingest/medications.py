@@ -92,7 +92,10 @@ TAKEN_BEFORE = re.compile(
     r"including))"
     # Up to two words between, but not the ones that make the verb mean something else:
     # "take place when estrogen...", "start to see estradiol", "take a look at".
-    r"\s+(?:(?!(?:place|look|see|seeing|to|care|note|notice)\b)[a-z'-]+\s+){0,2}$"
+    r"\s+(?:(?!(?:place|look|see|seeing|to|care|note|notice)\b)[a-z'-]+\s+){0,2}"
+    # ... and an amount said in words: "give you a bunch of testosterone".
+    r"(?:(?:a\s+)?(?:bunch|lot|lots|little|little\s+bit|ton|tons|couple|plenty|dose|doses)"
+    r"\s+of\s+)?$"
     # Weaker verbs count only right before the name: "got estrogen", "foods contain choline".
     r"|\b(?:get|gets|getting|got|receiv\w*|contain\w*|rich\s+in|high\s+in|sources?\s+of)"
     r"\s+(?:(?:a|an|the|some|more|extra|enough|their|his|her|your)\s+)?$",

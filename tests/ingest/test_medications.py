@@ -169,6 +169,9 @@ def test_ambiguous_abbreviations_and_combinations(names: Lexicon) -> None:
         ("do you have men cycle on and off testosterone", True),
         ("bodybuilders who take anabolic steroids like testosterone", True),
         ("an oil like testosterone esters have", True),
+        # An amount in words between the verb and the name.
+        ("if a doctor just gives you a bunch of testosterone", True),
+        ("they tried adding a little bit of estradiol back", True),
         # Craving or tasting it is taking it in.
         ("the brain makes us crave salt", True),
         # A trial's arms are what the trial gives.
