@@ -126,6 +126,8 @@ FOCUS_REACH = 3
 LATENT_PULL = 0.1
 RANGE_ECHO = 40  # characters after a range within which its end said again is the same claim
 TOPIC_PULL = 2.0
+# With it, the drug the segment before ended on (0.4 + 0.5) outweighs another named twice there.
+LAST_SAID_PULL = 0.5
 # "alcohol addiction", "opioid withdrawal": a drug named as part of a condition is not the drug
 # a nearby dose is of.
 CONDITION_AFTER = re.compile(
@@ -161,7 +163,9 @@ class _Talk:
 
     Within a segment, each earlier mention pulls, the nearer the more. Where a segment names
     no drug yet ("the shot", "it"), the drugs of the segments before count, each mention less
-    the further back it is: a drug discussed at length outweighs one named once in passing.
+    the further back it is: a drug discussed at length outweighs one named once in passing,
+    but the drug the segment just before ended on pulls LAST_SAID_PULL more, since the talk
+    had turned to it ("HCG ... HCG ... HCG. | Fadogia, what dose? | 300 milligrams").
     """
 
     def __init__(self, weighted: Sequence[tuple[Mention, float]]) -> None:
@@ -197,8 +201,12 @@ class _Talk:
             weights[mention.medication] = weights.get(mention.medication, 0.0) + pull
         if not weights:
             for back in range(1, reach + 1):
-                for mention, weight in self.by_segment.get(segment - back, []):
+                earlier = self.by_segment.get(segment - back, [])
+                last = max((m.end for m, w in earlier if w >= 1.0), default=None)
+                for mention, weight in earlier:
                     pull = weight * SEGMENT_DECAY**back
+                    if back == 1 and mention.end == last:
+                        pull += LAST_SAID_PULL
                     weights[mention.medication] = weights.get(mention.medication, 0.0) + pull
         if not weights:
             return self.only

@@ -322,3 +322,21 @@ def test_a_food_named_long_before_leaves_the_amount_to_the_drug_talked_about(
     # Right before the amount, a food still says the amount is of food.
     assert dosed("With caffeine, eat 30 grams of protein.", names) == []
     assert dosed("With caffeine, have protein, 30 grams.", names) == []
+
+
+def test_a_paragraph_opening_on_an_amount_is_of_the_drug_the_one_before_ended_on(
+    names: Lexicon,
+) -> None:
+    # Talked about at length a paragraph earlier, HCG loses to the drug the talk turned to.
+    extraction = paragraphs(
+        [
+            "HCG is made from urine. Some men use HCG, and HCG keeps the testes working.",
+            "Moving on from that, rhodiola rosea, what do your patients take? There is one "
+            "study in rats, and the dose that did no harm was large.",
+            "It worked out at about 400 milligrams a day in people.",
+        ],
+        names,
+    )
+    assert [(d.segment, d.medication, d.value) for d in extraction.dosages] == [
+        (2, "rhodiola", 400.0)
+    ]
