@@ -202,7 +202,7 @@ def score_ade(lines: Iterable[str], names: Lexicon) -> AdeScores:
                 drugs_at(sentence, drug_span, drug)
             )
     reachable = sum(
-        max((sum(name in names for names in pairs) for name in set().union(*pairs)), default=0)
+        max((sum(name in accepts for accepts in pairs) for name in set().union(*pairs)), default=0)
         for pairs in accepted.values()
     )
     return AdeScores(drugs, found, grouped, strict, reachable)
