@@ -551,7 +551,8 @@ def evaluate(
                 f"{found.numeric_pairs.recall:.3f} ({found.numeric_pairs.true_positives}/"
                 f"{found.numeric_pairs.expected}); attributed to the very drug "
                 f"{found.attributed_pairs.recall:.3f} (at most {found.attributed_ceiling:.3f}: "
-                f"{found.reachable} of {found.attributed_pairs.expected} pairs with one drug a dose); "
+                f"{found.reachable} of {found.attributed_pairs.expected} pairs "
+                "with one drug a dose); "
                 "drug and dose both found "
                 f"{found.found_pairs.recall:.3f}"
             )
