@@ -70,16 +70,14 @@ def multiplied(source: Path, target: Path, copies: int) -> None:
     connection.close()
 
 
+NEAR_SPELLINGS = "looking up near spellings"
 # The parts of search_segments timed by --split: (module, function, what it does).
 PARTS = [
     ("db.search_index", "state", "reading the index's state row (the read's first statement)"),
-    ("db.spellings", "near_terms", "looking up near spellings"),
+    ("db.spellings", "near_terms", NEAR_SPELLINGS),
     ("db.search_index", "best", "ranking in tantivy"),
     ("db.search", "_snippets_sqlite", "writing the page's snippets with FTS5"),
 ]
-
-
-NEAR_SPELLINGS = PARTS[1][2]
 
 
 def split(engine: Engine, folder: Path, rounds: int) -> list[tuple[str, float, float]]:

@@ -155,7 +155,6 @@ def score_ade(lines: Iterable[str], names: Lexicon) -> AdeScores:
     from ingest.records import Document, Segment
 
     relations: list[tuple[str, str, str, tuple[int, int], tuple[int, int]]] = []
-    related: dict[tuple[str, tuple[int, int]], set[str]] = {}
     for line in lines:
         fields = line.rstrip("\n").split("|")
         if len(fields) < 8:
@@ -179,10 +178,13 @@ def score_ade(lines: Iterable[str], names: Lexicon) -> AdeScores:
         resolved = names.resolve(said)
         return found | ({resolved.name} if resolved is not None else set())
 
-    for sentence, _, drug, dose_span, drug_span in relations:
-        related.setdefault((sentence, dose_span), set()).update(drugs_at(sentence, drug_span, drug))
+    # Each pair's drug as the extractor may name it, and the pairs of each dose.
+    accepts = [drugs_at(sentence, drug_span, drug) for sentence, _, drug, _, drug_span in relations]
+    of_dose: dict[tuple[str, tuple[int, int]], list[set[str]]] = {}
+    for (sentence, _, _, dose_span, _), named in zip(relations, accepts, strict=True):
+        of_dose.setdefault((sentence, dose_span), []).append(named)
     drugs = found = grouped = strict = Score(0, 0, 0)
-    for sentence, dose, drug, dose_span, drug_span in relations:
+    for (sentence, dose, _, dose_span, drug_span), named in zip(relations, accepts, strict=True):
         extraction = extractions[sentence]
         recognised = any(_overlaps((m.start, m.end), drug_span) for m in extraction.mentions)
         drugs += Score(int(recognised), 1, 1)
@@ -190,21 +192,17 @@ def score_ade(lines: Iterable[str], names: Lexicon) -> AdeScores:
             continue
         dosed = [d.medication for d in extraction.dosages if _overlaps((d.start, d.end), dose_span)]
         found += Score(int(recognised and bool(dosed)), 1, 1)
-        named = drugs_at(sentence, drug_span, drug)
         strict += Score(int(any(name in named for name in dosed)), 1, 1)
-        group = related[(sentence, dose_span)]
-        grouped += Score(int(any(name in group for name in dosed)), 1, 1)
-    # Per numeric dose, the drugs each of its pairs accepts; the best single drug serves most.
-    accepted: dict[tuple[str, tuple[int, int]], list[set[str]]] = {}
-    for sentence, dose, drug, dose_span, drug_span in relations:
-        if any(character.isdigit() for character in dose):
-            accepted.setdefault((sentence, dose_span), []).append(
-                drugs_at(sentence, drug_span, drug)
+        pairs = of_dose[(sentence, dose_span)]
+        grouped += Score(int(any(name in set().union(*pairs) for name in dosed)), 1, 1)
+    # The best one drug for each numeric dose meets the most of its pairs.
+    reachable = 0
+    for (sentence, dose_span), pairs in of_dose.items():
+        if any(character.isdigit() for character in sentence[slice(*dose_span)]):
+            reachable += max(
+                (sum(name in pair for pair in pairs) for name in set().union(*pairs)),
+                default=0,
             )
-    reachable = sum(
-        max((sum(name in accepts for accepts in pairs) for name in set().union(*pairs)), default=0)
-        for pairs in accepted.values()
-    )
     return AdeScores(drugs, found, grouped, strict, reachable)
 
 
